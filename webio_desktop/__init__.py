@@ -1,0 +1,32 @@
+"""webio-desktop: PyWebIO-style apps ("write a UI like a console script"), desktop-first.
+
+``from webio_desktop import start_server`` and the modules ``input``, ``output``, ``pin``,
+``session``, ``platform`` mirror PyWebIO's public API.
+"""
+from __future__ import annotations
+
+import logging
+
+from . import exceptions, input, output, platform, session
+from .exceptions import SessionClosedException, SessionException, SessionNotFoundException
+from .platform.tornado import start_server
+from .server.page import STATIC_PATH, config
+from .sessions import script_mode as _script_mode  # noqa: F401  (installs script mode)
+
+__version__ = "0.1.0"
+__author__ = "webio-desktop developers"
+__author_email__ = ""
+__license__ = "MIT"
+__description__ = "PyWebIO-compatible apps in native desktop windows"
+__url__ = ""
+
+__all__ = ["start_server", "config", "STATIC_PATH", "enable_debug", "input", "output", "session",
+           "platform", "exceptions", "SessionException", "SessionClosedException",
+           "SessionNotFoundException"]
+
+
+def enable_debug(level: int = logging.DEBUG) -> None:
+    """Log webio-desktop's and Tornado's activity to stderr."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("webio_desktop", "tornado"):
+        logging.getLogger(name).setLevel(level)

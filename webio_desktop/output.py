@@ -1,0 +1,601 @@
+"""Output functions (PyWebIO's ``pywebio.output``): put things on the page.
+
+Every ``put_*`` returns an :class:`Output`. It is sent when it is dropped unused (so a bare
+``put_text('x')`` statement shows at once), or embedded when passed into another output.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import inspect
+import io
+import re
+import secrets
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import protocol, render
+from .exceptions import PyWebIOWarning
+from .sessions.core import TaskContext, current_task
+
+__all__ = [
+    "Position", "OutputPosition", "PopupSize", "JSFunction",
+    "put_scope", "use_scope", "set_scope", "get_scope", "clear", "remove", "scroll_to",
+    "put_text", "put_markdown", "put_info", "put_success", "put_warning", "put_error", "put_html",
+    "put_link", "put_code", "put_table", "span", "put_buttons", "put_button", "put_image",
+    "put_file", "put_tabs", "put_collapse", "put_scrollable", "put_loading", "toast",
+    "put_row", "put_column", "put_grid",
+]
+
+
+class Position:
+    TOP = "top"
+    MIDDLE = "middle"
+    BOTTOM = "bottom"
+
+
+class OutputPosition:
+    TOP = 0
+    BOTTOM = -1
+
+
+class PopupSize:
+    LARGE = "large"
+    NORMAL = "normal"
+    SMALL = "small"
+
+
+class JSFunction:
+    """A JavaScript function given as parameter names and a body: ``JSFunction('a', 'return a')``."""
+
+    def __init__(self, *params_and_body: str) -> None:
+        if not params_and_body:
+            raise ValueError("JSFunction needs at least the function body")
+        *self.params, self.body = params_and_body
+
+    def __repr__(self) -> str:
+        return f"JSFunction({', '.join(self.params)}: {self.body!r})"
+
+
+_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _check_scope_name(name: str) -> str:
+    if not isinstance(name, str) or not _SCOPE_NAME.match(name):
+        raise ValueError(f"scope name {name!r} may only contain letters, digits, '-' and '_'")
+    return name
+
+
+def _random_scope() -> str:
+    return "s-" + secrets.token_hex(6)
+
+
+def _scope_of(ctx: TaskContext, scope: str | None) -> str:
+    return ctx.scopes[-1] if scope is None else _check_scope_name(scope)
+
+
+class Output:
+    """A piece of output, sent when shown or dropped, or embedded in another output."""
+
+    #: Outputs whose content slot can be entered with ``with``.
+    _slot_capable = False
+
+    def __init__(self, spec: dict, scope: str | None = None, position: int = -1) -> None:
+        self._ctx = current_task()  # touching the session starts script mode when needed
+        self.spec = spec
+        self._scope = _scope_of(self._ctx, scope)
+        self._position = position
+        self._done = False
+        self._entered: list[str] = []
+
+    # -- composition --------------------------------------------------------------------------
+    def embed_data(self) -> dict:
+        """Mark as embedded in another output and return its spec."""
+        self._done = True
+        return self.spec
+
+    def show(self) -> None:
+        """Send now (needed where objects outlive the statement, e.g. in notebooks)."""
+        if self._done:
+            return
+        self._done = True
+        self._ctx.session.send(protocol.output(self.spec, self._scope, self._position))
+
+    send = show
+
+    def __del__(self) -> None:
+        if not getattr(self, "_done", True):
+            try:
+                self.show()
+            except Exception:  # never raise from a finaliser (e.g. at interpreter exit)
+                pass
+
+    def style(self, css_style: str) -> "Output":
+        """Append CSS to the output's inline style."""
+        self.spec["style"] = f"{self.spec.get('style', '')};{css_style}".lstrip(";")
+        return self
+
+    def onclick(self, callback: Callable[[], Any]) -> "Output":
+        """Make the output clickable: ``callback()`` runs on each click."""
+        self.spec["click"] = self._ctx.session.register_callback(lambda _data: callback())
+        return self
+
+    # -- ``with put_info(): ...`` -------------------------------------------------------------
+    def __enter__(self) -> str:
+        if not self._slot_capable:
+            raise RuntimeError(f"{type(self).__name__} of type {self.spec.get('type')!r} "
+                               "can not be used as a context manager")
+        slot = self.spec.setdefault("slot", _random_scope())
+        self.show()
+        ctx = current_task()
+        ctx.scopes.append(slot)
+        self._entered.append(slot)
+        return slot
+
+    def __exit__(self, *exc_info: Any) -> None:
+        slot = self._entered.pop()
+        scopes = current_task().scopes
+        if scopes and scopes[-1] == slot:
+            scopes.pop()
+
+
+class ContainerOutput(Output):
+    """An output with a content slot: usable as ``with put_xxx() as scope_name:``."""
+
+    _slot_capable = True
+
+
+def _content(item: Any) -> dict | str:
+    """One embedded item: an Output's spec, or any other value as plain text."""
+    if isinstance(item, Output):
+        return item.embed_data()
+    return str(item)
+
+
+def _contents(items: Any) -> list[dict | str]:
+    if items is None:
+        return []
+    if isinstance(items, (list, tuple)):
+        return [_content(i) for i in items]
+    return [_content(items)]
+
+
+# ---- text, markdown, html, code, link --------------------------------------------------------
+
+def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Plain text; white space is kept and nothing is interpreted as markup."""
+    content = sep.join(str(t) for t in texts)
+    return Output({"type": "text", "content": content, "inline": inline}, scope, position)
+
+
+def put_markdown(mdcontent: str, lstrip: bool = True, options: dict | None = None,
+                 sanitize: bool = True, scope: str | None = None,
+                 position: int = OutputPosition.BOTTOM, **kwargs: Any) -> Output:
+    """Markdown rendered on the server (CommonMark, tables, strikethrough), sanitized by default."""
+    if "strip_indent" in kwargs:
+        warnings.warn("put_markdown(strip_indent) is deprecated and has no effect",
+                      PyWebIOWarning, stacklevel=2)
+    text = render.dedent_markdown(mdcontent) if lstrip else mdcontent
+    content = render.markdown(text, sanitize_html=sanitize)
+    return Output({"type": "html", "content": content, "kind": "markdown"}, scope, position)
+
+
+def put_html(html: Any, sanitize: bool = False, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Raw HTML (also objects with ``__html__`` or ``_repr_html_``); scripts in it run."""
+    if hasattr(html, "__html__"):
+        html = html.__html__()
+    elif hasattr(html, "_repr_html_"):
+        html = html._repr_html_()
+    content = render.sanitize(str(html)) if sanitize else str(html)
+    return Output({"type": "html", "content": content, "kind": None}, scope, position)
+
+
+def put_code(content: Any, language: str = "", rows: int | None = None, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """A code block, highlighted on the server; ``rows`` caps its height."""
+    out = Output({"type": "html", "content": render.highlight_code(str(content), language),
+                  "kind": "code"}, scope, position)
+    if rows is not None:
+        out.style(f"max-height:{rows * 1.5 + 1.5:g}em;overflow-y:auto")
+    return out
+
+
+def put_link(name: str, url: str | None = None, app: str | None = None, new_window: bool = False,
+             scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """A link to a URL, or (``app=``) to another app of this server."""
+    assert (url is None) != (app is None), "put_link() needs exactly one of url and app"
+    return Output({"type": "link", "text": name, "href": url, "app": app,
+                   "new_window": new_window}, scope, position)
+
+
+# ---- alerts -------------------------------------------------------------------------------------
+
+def _alert(color: str, contents: tuple, closable: bool, scope: str | None,
+           position: int) -> ContainerOutput:
+    return ContainerOutput({"type": "alert", "color": color, "contents": _contents(list(contents)),
+                            "closable": closable}, scope, position)
+
+
+def put_info(*contents: Any, closable: bool = False, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    return _alert("info", contents, closable, scope, position)
+
+
+def put_success(*contents: Any, closable: bool = False, scope: str | None = None,
+                position: int = OutputPosition.BOTTOM) -> Output:
+    return _alert("success", contents, closable, scope, position)
+
+
+def put_warning(*contents: Any, closable: bool = False, scope: str | None = None,
+                position: int = OutputPosition.BOTTOM) -> Output:
+    return _alert("warning", contents, closable, scope, position)
+
+
+def put_error(*contents: Any, closable: bool = False, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    return _alert("danger", contents, closable, scope, position)
+
+
+# ---- tables -------------------------------------------------------------------------------------
+
+class span:
+    """A table (or grid) cell spanning ``row`` rows and ``col`` columns."""
+
+    def __init__(self, content: Any, row: int = 1, col: int = 1) -> None:
+        self.content, self.row, self.col = content, row, col
+
+    def __repr__(self) -> str:
+        return f"span({self.content!r}, row={self.row}, col={self.col})"
+
+
+def _table_rows(tdata: Sequence, header: Sequence | None) -> list[list[Any]]:
+    """Normalise PyWebIO's header forms into a list of rows whose first row is the header."""
+    if tdata and isinstance(tdata[0], dict) or (not tdata and header and
+                                                 isinstance(header[0], (list, tuple))):
+        if header is None:
+            keys = list(tdata[0].keys())
+            labels: list[Any] = [str(k).capitalize() for k in keys]
+        elif header and isinstance(header[0], (list, tuple)):
+            labels = [label for label, _ in header]
+            keys = [key for _, key in header]
+        else:
+            keys = labels = list(header)
+        return [labels] + [[row.get(k, "") for k in keys] for row in tdata]
+    rows = [list(r) for r in tdata]
+    return ([list(header)] + rows) if header is not None else rows
+
+
+def put_table(tdata: Sequence, header: Sequence | None = None, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """A table from rows (lists) or records (dicts); cells may be outputs or ``span``."""
+    rows = _table_rows(tdata, header)
+    cells: list[list[dict | str]] = []
+    spans: dict[str, list[int]] = {}
+    for r, row in enumerate(rows):
+        out_row = []
+        for c, cell in enumerate(row):
+            if isinstance(cell, span):
+                spans[f"{r},{c}"] = [cell.row, cell.col]
+                cell = cell.content
+            out_row.append(_content(cell))
+        cells.append(out_row)
+    return Output({"type": "table", "rows": cells, "header": 1 if rows else 0, "spans": spans},
+                  scope, position)
+
+
+# ---- buttons, images, files ---------------------------------------------------------------------
+
+def _button_options(buttons: Sequence) -> list[tuple[dict, Any]]:
+    """(page-side button, Python value) pairs from PyWebIO's button forms."""
+    result = []
+    for b in buttons:
+        if isinstance(b, dict):
+            label, value = b["label"], b.get("value", b["label"])
+            shown = {"label": str(label), "color": b.get("color"), "disabled": bool(b.get("disabled"))}
+        elif isinstance(b, (list, tuple)):
+            label, value = b[0], b[1]
+            shown = {"label": str(label), "color": None, "disabled": False}
+        else:
+            value = b
+            shown = {"label": str(b), "color": None, "disabled": False}
+        result.append((shown, value))
+    return result
+
+
+def _callback(func: Callable, serial_mode: bool = False, **_options: Any) -> str:
+    return current_task().session.register_callback(func, serial=serial_mode)
+
+
+def put_buttons(buttons: Sequence, onclick: Callable[[Any], Any] | Sequence[Callable[[], Any]],
+                small: bool | None = None, link_style: bool = False, outline: bool = False,
+                group: bool = False, scope: str | None = None,
+                position: int = OutputPosition.BOTTOM, **callback_options: Any) -> Output:
+    """A row of buttons; ``onclick(value)``, or one zero-argument callable per button."""
+    pairs = _button_options(buttons)
+    if callable(onclick):
+        handlers = [functools.partial(onclick, value) for _, value in pairs]
+    else:
+        assert len(onclick) == len(pairs), "put_buttons(): one onclick callable per button"
+        handlers = list(onclick)
+
+    def on_press(index: Any) -> Any:
+        if isinstance(index, int) and 0 <= index < len(handlers) and not pairs[index][0]["disabled"]:
+            return handlers[index]()
+        return None
+
+    spec = {"type": "buttons", "buttons": [shown for shown, _ in pairs],
+            "callback": _callback(on_press, **callback_options), "small": bool(small),
+            "link_style": link_style, "outline": outline, "group": group}
+    return Output(spec, scope, position)
+
+
+def put_button(label: str, onclick: Callable[[], Any], color: str | None = None,
+               small: bool | None = None, link_style: bool = False, outline: bool = False,
+               disabled: bool = False, scope: str | None = None,
+               position: int = OutputPosition.BOTTOM) -> Output:
+    """One button; ``onclick()`` runs on each click."""
+    button = {"label": label, "value": 0, "color": color or "primary", "disabled": disabled}
+    return put_buttons([button], [onclick], small=small, link_style=link_style, outline=outline,
+                       scope=scope, position=position)
+
+
+_IMAGE_SIGNATURES = [(b"\x89PNG", "png"), (b"\xff\xd8", "jpeg"), (b"GIF8", "gif"),
+                     (b"RIFF", "webp"), (b"BM", "bmp"), (b"<svg", "svg+xml"), (b"<?xml", "svg+xml")]
+
+
+def _image_data_url(data: bytes, fmt: str | None) -> str:
+    if fmt is None:
+        fmt = next((f for sig, f in _IMAGE_SIGNATURES if data.startswith(sig)), "png")
+    fmt = {"jpg": "jpeg", "svg": "svg+xml"}.get(fmt.lower(), fmt.lower())
+    return f"data:image/{fmt};base64,{base64.b64encode(data).decode()}"
+
+
+def put_image(src: Any, format: str | None = None, title: str = "", width: str | None = None,
+              height: str | None = None, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """An image from a URL, bytes, or a PIL image."""
+    if isinstance(src, (bytes, bytearray)):
+        url = _image_data_url(bytes(src), format)
+    elif isinstance(src, str):
+        url = src
+    elif hasattr(src, "save"):  # a PIL image
+        fmt = format or getattr(src, "format", None) or "JPEG"
+        buffer = io.BytesIO()
+        src.save(buffer, format=fmt)
+        url = _image_data_url(buffer.getvalue(), fmt)
+    else:
+        raise TypeError(f"put_image() can not show a {type(src).__name__}")
+    return Output({"type": "image", "src": url, "alt": title, "width": width, "height": height},
+                  scope, position)
+
+
+def put_file(name: str, content: bytes, label: str | None = None, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """A link-style button that saves ``content`` as file ``name`` when clicked."""
+    from .session import download
+
+    return put_buttons([{"label": label or name, "value": name}],
+                       onclick=[lambda: download(name, content)], link_style=True,
+                       scope=scope, position=position)
+
+
+# ---- layout -------------------------------------------------------------------------------------
+
+def _layout_items(content: Sequence, size: str | None, gap: str) -> tuple[list, str]:
+    items = [] if content is None else list(content)
+    for item in items:
+        assert item is None or isinstance(item, Output), \
+            "put_row()/put_column() take outputs or None (gaps), not plain values"
+    template = size or " ".join(gap if item is None else "1fr" for item in items)
+    return ["" if item is None else item.embed_data() for item in items], template
+
+
+def put_row(content: Sequence = (), size: str | None = None, scope: str | None = None,
+            position: int = OutputPosition.BOTTOM) -> Output:
+    """Outputs side by side; ``size`` is a CSS grid template (``None`` items are 10px gaps)."""
+    items, template = _layout_items(content, size, "10px")
+    return ContainerOutput({"type": "row", "contents": items, "size": template}, scope, position)
+
+
+def put_column(content: Sequence = (), size: str | None = None, scope: str | None = None,
+               position: int = OutputPosition.BOTTOM) -> Output:
+    """Outputs stacked vertically; ``size`` is a CSS grid template of heights."""
+    items, template = _layout_items(content, size, "10px")
+    return ContainerOutput({"type": "column", "contents": items, "size": template}, scope, position)
+
+
+def put_grid(content: Sequence[Sequence], cell_width: str = "auto", cell_height: str = "auto",
+             cell_widths: str | None = None, cell_heights: str | None = None,
+             direction: str = "row", scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """A 2-D grid of outputs (``None`` = empty cell, ``span`` = spanning cell)."""
+    lines = [list(line) for line in content]
+    width = max((len(line) for line in lines), default=0)
+    cells: list[dict | str] = []
+    spans: dict[str, list[int]] = {}
+    for line in lines:
+        for item in line + [None] * (width - len(line)):
+            if isinstance(item, span):
+                spans[str(len(cells))] = [item.row, item.col]
+                item = item.content
+            cells.append("" if item is None else _content(item))
+    n_cols, n_rows = (width, len(lines)) if direction == "row" else (len(lines), width)
+    columns = cell_widths or " ".join([cell_width] * n_cols)
+    rows = cell_heights or " ".join([cell_height] * n_rows)
+    return Output({"type": "grid", "contents": cells, "columns": columns, "rows": rows,
+                   "direction": direction, "spans": spans}, scope, position)
+
+
+def put_collapse(title: str, content: Any = (), open: bool = False, scope: str | None = None,
+                 position: int = OutputPosition.BOTTOM) -> Output:
+    """A collapsible section (``<details>``)."""
+    return ContainerOutput({"type": "collapse", "title": title, "contents": _contents(content),
+                            "open": open}, scope, position)
+
+
+def put_scrollable(content: Any = (), height: int | tuple = 400, keep_bottom: bool = False,
+                   border: bool = True, scope: str | None = None,
+                   position: int = OutputPosition.BOTTOM, **kwargs: Any) -> Output:
+    """A box of fixed height that scrolls; ``keep_bottom`` follows new content."""
+    if "max_height" in kwargs:
+        warnings.warn("put_scrollable(max_height) is deprecated, use height",
+                      PyWebIOWarning, stacklevel=2)
+        height = kwargs["max_height"]
+    if height is None:
+        min_height, max_height = None, None
+    elif isinstance(height, (list, tuple)):
+        min_height, max_height = height
+    else:
+        min_height, max_height = height, height
+    return ContainerOutput({"type": "scrollable", "contents": _contents(content),
+                            "min_height": min_height, "max_height": max_height,
+                            "keep_bottom": keep_bottom, "border": border}, scope, position)
+
+
+def put_tabs(tabs: Sequence[dict], scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Tabs: ``[{'title': ..., 'content': ...}, ...]``."""
+    for tab in tabs:
+        assert "title" in tab and "content" in tab, "each tab needs 'title' and 'content'"
+    return Output({"type": "tabs", "tabs": [{"title": str(t["title"]), "contents":
+                                             _contents(t["content"])} for t in tabs]},
+                  scope, position)
+
+
+class _LoadingOutput(ContainerOutput):
+    """As a context manager, the spinner and what the block output vanish at its end."""
+
+    def __enter__(self) -> str:
+        wrapper = _random_scope()
+        self._wrapper = wrapper
+        ctx = current_task()
+        ctx.session.send(protocol.set_scope(wrapper, self._scope, self._position, None))
+        self._scope, self._position = wrapper, -1
+        self.show()
+        ctx.scopes.append(wrapper)
+        self._entered.append(wrapper)
+        return wrapper
+
+    def __exit__(self, *exc_info: Any) -> None:
+        super().__exit__(*exc_info)
+        current_task().session.send(protocol.remove(self._wrapper))
+
+
+def put_loading(shape: str = "border", color: str = "dark", scope: str | None = None,
+                position: int = OutputPosition.BOTTOM) -> Output:
+    """A spinner; as a context manager it disappears, with the block's outputs, at the end."""
+    assert shape in ("border", "grow"), "put_loading(shape) is 'border' or 'grow'"
+    return _LoadingOutput({"type": "loading", "shape": shape, "color": color}, scope, position)
+
+
+# ---- scopes -------------------------------------------------------------------------------------
+
+def put_scope(name: str, content: Any = (), scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """An output that is a new scope, with initial content."""
+    return Output({"type": "scope", "name": _check_scope_name(name),
+                   "contents": _contents(content)}, scope, position)
+
+
+def set_scope(name: str, container_scope: str | None = None, position: int = OutputPosition.BOTTOM,
+              if_exist: str | None = None) -> None:
+    """Create scope ``name`` in ``container_scope``; ``if_exist``: None, 'remove' or 'clear'."""
+    ctx = current_task()
+    assert if_exist in (None, "remove", "clear"), "if_exist is None, 'remove' or 'clear'"
+    ctx.session.send(protocol.set_scope(_check_scope_name(name), _scope_of(ctx, container_scope),
+                                        position, if_exist))
+
+
+def get_scope(stack_idx: int = -1) -> str | None:
+    """Name of a scope on the calling task's scope stack (0 is ROOT); None when out of range."""
+    scopes = current_task().scopes
+    try:
+        return scopes[stack_idx]
+    except IndexError:
+        return None
+
+
+def clear(scope: str | None = None) -> None:
+    """Remove everything inside a scope (default: the current one)."""
+    ctx = current_task()
+    ctx.session.send(protocol.clear(_scope_of(ctx, scope)))
+
+
+clear_scope = clear
+
+
+def remove(scope: str | None = None) -> None:
+    """Remove a scope and its content (default: the current one)."""
+    ctx = current_task()
+    name = _scope_of(ctx, scope)
+    assert name != "ROOT", "the ROOT scope can not be removed"
+    ctx.session.send(protocol.remove(name))
+
+
+def scroll_to(scope: str | None = None, position: str = Position.TOP) -> None:
+    """Scroll the page so the scope is at the ``top``, ``middle`` or ``bottom`` of the window."""
+    ctx = current_task()
+    ctx.session.send(protocol.scroll_to(_scope_of(ctx, scope), position))
+
+
+class use_scope:
+    """Send outputs into a scope: ``with use_scope('name'):`` or ``@use_scope('name')``.
+
+    The scope is created in the current scope if missing; ``clear=True`` empties it first (it keeps
+    its height until the block ends, so the page does not jump).
+    """
+
+    def __init__(self, name: str | None = None, clear: bool = False, **kwargs: Any) -> None:
+        self.name = _check_scope_name(name) if name is not None else _random_scope()
+        self.clear = clear
+        self.create_scope = kwargs.pop("create_scope", True)
+        self.scope_options = kwargs  # container_scope, position
+
+    def __enter__(self) -> str:
+        ctx = current_task()
+        if self.create_scope:
+            container = _scope_of(ctx, self.scope_options.get("container_scope"))
+            ctx.session.send(protocol.set_scope(
+                self.name, container, self.scope_options.get("position", -1), None))
+        if self.clear:
+            ctx.session.send(protocol.clear(self.name, keep_height=True))
+        ctx.scopes.append(self.name)
+        return self.name
+
+    def __exit__(self, *exc_info: Any) -> None:
+        ctx = current_task()
+        if ctx.scopes and ctx.scopes[-1] == self.name:
+            ctx.scopes.pop()
+        if self.clear:
+            ctx.session.send(protocol.loose(self.name))
+
+    def __call__(self, func: Callable) -> Callable:
+        if inspect.iscoroutinefunction(func):
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await func(*args, **kwargs)
+            return async_wrapper
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+        return wrapper
+
+
+# ---- notices ------------------------------------------------------------------------------------
+
+_TOAST_COLORS = {"info": "#1565c0", "error": "#e53935", "warn": "#ef6c00", "success": "#2e7d32"}
+
+
+def toast(content: Any, duration: float = 2, position: str = "center", color: str = "info",
+          onclick: Callable[[], Any] | None = None) -> None:
+    """A short notice at the top of the page; ``duration=0`` keeps it until closed."""
+    ctx = current_task()
+    callback = ctx.session.register_callback(lambda _d: onclick()) if onclick else None
+    ctx.session.send(protocol.toast(str(content), int(duration * 1000), position,
+                                    _TOAST_COLORS.get(color, color), callback))

@@ -1,0 +1,74 @@
+"""Serve apps with Tornado over WebSocket: ``start_server`` and ``webio_handler``."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from tornado.ioloop import IOLoop
+
+from ..server import run
+from ..server.apps import normalize_apps
+from ..server.tornado import HandlerOptions, make_handler
+from ..sessions import script_mode
+from ..utils import parse_file_size
+
+__all__ = ["start_server", "webio_handler"]
+
+logger = logging.getLogger("webio_desktop.server")
+
+# Set by an embedder (the desktop launcher) to take over ``start_server``: called with the
+# normalised apps and start_server's keyword arguments instead of serving them here.
+server_override: Callable[..., Any] | None = None
+
+
+def webio_handler(applications: Any, cdn: bool | str = True, reconnect_timeout: int = 0,
+                  allowed_origins: list[str] | None = None,
+                  check_origin: Callable[[str], bool] | None = None) -> type:
+    """A Tornado ``RequestHandler`` class serving the apps (page and WebSocket on one URL)."""
+    script_mode.enter_server_mode()
+    options = HandlerOptions(normalize_apps(applications), cdn=cdn,
+                             allowed_origins=allowed_origins, check_origin=check_origin)
+    return make_handler(options)
+
+
+def start_server(applications: Any, port: int = 0, host: str = "", debug: bool = False,
+                 cdn: bool | str = True, static_dir: str | None = None,
+                 remote_access: bool = False, reconnect_timeout: int = 0,
+                 allowed_origins: list[str] | None = None,
+                 check_origin: Callable[[str], bool] | None = None,
+                 auto_open_webbrowser: bool = False, max_payload_size: int | str = "200M",
+                 **tornado_app_settings: Any) -> None:
+    """Serve the apps until the process is stopped (``?app=NAME`` picks one; default ``index``).
+
+    ``cdn``: True or False serve our front end from this server (there is no public CDN for
+    webio-desktop, so pages work offline either way); a string is a base URL where you host a
+    copy of ``STATIC_PATH``.
+    """
+    script_mode.enter_server_mode()
+    apps = normalize_apps(applications)
+    if server_override is not None:
+        server_override(apps, port=port, host=host, debug=debug, cdn=cdn, static_dir=static_dir,
+                        reconnect_timeout=reconnect_timeout, allowed_origins=allowed_origins,
+                        check_origin=check_origin, max_payload_size=max_payload_size,
+                        **tornado_app_settings)
+        return
+    if remote_access:
+        logger.warning("remote_access is not supported: webio-desktop sends no traffic to "
+                       "third-party relays. Put the server behind your own reverse proxy.")
+    max_size = parse_file_size(max_payload_size)
+    options = HandlerOptions(apps, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
+                             check_origin=check_origin, max_message_size=max_size)
+    application = run.make_application(options, static_dir=static_dir, **tornado_app_settings)
+    sockets = run.bind(port, host)
+    server = run.RunningServer(application, sockets, host, max_body_size=max_size)
+    print(f"Serving on {server.url}", flush=True)
+    if auto_open_webbrowser:
+        run.open_browser_soon(server.url)
+    try:
+        IOLoop.current().start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for session in list(options.sessions):
+            session.close()

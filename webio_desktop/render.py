@@ -1,0 +1,75 @@
+"""Server-side rendering: markdown, code highlighting and HTML sanitizing.
+
+The page receives finished, safe HTML fragments, so the browser needs no markdown or highlighting
+library and untrusted text never reaches it as markup.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import textwrap
+
+import nh3
+from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+# Tags and attributes a sanitized fragment may keep: nh3's safe defaults plus the few that
+# rendered markdown and highlighted code use.
+_EXTRA_TAGS = {"span", "input", "details", "summary", "mark"}
+_EXTRA_ATTRIBUTES = {
+    "span": {"class"}, "code": {"class"}, "pre": {"class", "data-language"}, "div": {"class"},
+    "input": {"type", "checked", "disabled"}, "td": {"align", "style"}, "th": {"align", "style"},
+    "img": {"src", "alt", "title", "width", "height"}, "a": {"href", "title", "target"},
+}
+
+
+def sanitize(fragment: str) -> str:
+    """Strip scripts, event handlers and dangerous URLs from an HTML fragment."""
+    attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+    for tag, extra in _EXTRA_ATTRIBUTES.items():
+        attributes.setdefault(tag, set()).update(extra)
+    return nh3.clean(fragment, tags=nh3.ALLOWED_TAGS | _EXTRA_TAGS, attributes=attributes,
+                     link_rel="noopener noreferrer")
+
+
+def highlight_code(code: str, language: str = "") -> str:
+    """HTML for a code block, coloured by pygments when the language is known."""
+    try:
+        lexer = get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        lexer = None
+    body = html.escape(code) if lexer is None else highlight(code, lexer, _formatter())
+    lang = f' data-language="{html.escape(language)}"' if language else ""
+    # Starts with "<pre" so markdown-it uses it as the whole fence.
+    return f'<pre class="webio-code highlight"{lang}><code>{body}</code></pre>'
+
+
+@functools.lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    # Spans with pygments' short token classes only; our CSS colours them.
+    return HtmlFormatter(nowrap=True)
+
+
+def _fence_highlighter(code: str, language: str, _attrs: str) -> str:
+    return highlight_code(code, language.strip())
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _fence_highlighter})
+    return md.enable(["table", "strikethrough"])
+
+
+def dedent_markdown(text: str) -> str:
+    """PyWebIO's ``lstrip``: drop the indentation shared by lines 2..n (line 1 follows a quote)."""
+    first, _, rest = text.partition("\n")
+    return first.strip() + ("\n" + textwrap.dedent(rest) if rest else "")
+
+
+def markdown(text: str, sanitize_html: bool = True) -> str:
+    """Render markdown (CommonMark + tables + strikethrough) to an HTML fragment."""
+    rendered = _markdown().render(text)
+    return sanitize(rendered) if sanitize_html else rendered

@@ -1,0 +1,76 @@
+"""Build, bind and run a Tornado server for a set of apps (what ``start_server`` does)."""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import webbrowser
+from collections.abc import Callable
+from typing import Any
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+from tornado.ioloop import IOLoop
+
+from .tornado import HandlerOptions, make_handler, static_routes
+
+logger = logging.getLogger("webio_desktop.server")
+
+
+def make_application(options: HandlerOptions, *, static_dir: str | None = None,
+                     **tornado_settings: Any) -> tornado.web.Application:
+    """A Tornado application serving the apps at ``/`` and the front end under ``/_webio/``."""
+    settings = {"compress_response": True, "websocket_ping_interval": 30, **tornado_settings}
+    if options.max_message_size is not None:
+        settings.setdefault("websocket_max_message_size", options.max_message_size)
+    routes = [(r"/", make_handler(options)), *static_routes(static_dir)]
+    return tornado.web.Application(routes, **settings)
+
+
+def bind(port: int, host: str) -> list[socket.socket]:
+    """Listening sockets; ``port=0`` picks a free port, ``host=''`` means every interface."""
+    return tornado.netutil.bind_sockets(port, host or None)
+
+
+def server_url(sockets: list[socket.socket], host: str) -> str:
+    port = sockets[0].getsockname()[1]
+    shown = host if host and host not in ("0.0.0.0", "::") else "127.0.0.1"
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def open_browser_soon(url: str) -> None:
+    """Open ``url`` in the default browser without blocking; print it when none can open."""
+    def worker() -> None:
+        try:
+            opened = webbrowser.open(url)
+        except Exception:
+            opened = False
+        if not opened:
+            print(f"Open {url} in your browser.", flush=True)
+
+    threading.Thread(target=worker, name="webio-browser", daemon=True).start()
+
+
+class RunningServer:
+    """A bound HTTP server and the loop that runs it (for embedding and tests)."""
+
+    def __init__(self, application: tornado.web.Application, sockets: list[socket.socket],
+                 host: str, max_body_size: int | None = None) -> None:
+        self.http = tornado.httpserver.HTTPServer(application, max_body_size=max_body_size)
+        self.http.add_sockets(sockets)
+        self.url = server_url(sockets, host)
+        self.port = sockets[0].getsockname()[1]
+        self.loop = IOLoop.current()
+
+    def stop(self, then: Callable[[], None] | None = None) -> None:
+        """Thread-safe: stop accepting, then stop the loop."""
+        def shutdown() -> None:
+            self.http.stop()
+            if then is not None:
+                then()
+            self.loop.stop()
+
+        self.loop.add_callback(shutdown)

@@ -1,0 +1,198 @@
+"""The Tornado transport: one handler serves an app's page and its WebSocket on one URL."""
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import tornado.web
+import tornado.websocket
+from tornado.ioloop import IOLoop
+
+from .. import protocol
+from ..sessions import new_session
+from ..sessions.core import Session, SessionInfo
+from .apps import AppMap, unknown_app_page
+from .page import STATIC_PATH, render_page, static_version
+
+logger = logging.getLogger("webio_desktop.server")
+
+STATIC_PREFIX = "/_webio/static/"
+
+
+@dataclass
+class HandlerOptions:
+    """Everything one webio handler needs to know; shared by the page and the socket."""
+
+    apps: AppMap
+    cdn: bool | str = True
+    debug: bool = False
+    allowed_origins: list[str] | None = None
+    check_origin: Callable[[str], bool] | None = None
+    max_message_size: int | None = None
+    # Hooks for embedders (script mode, the desktop launcher): build the session for a new
+    # connection (None refuses it), and see every request before it is served.
+    session_factory: Callable[[str, SessionInfo], Session | None] | None = None
+    request_guard: Callable[[tornado.web.RequestHandler], bool] | None = None
+    sessions: set[Session] = field(default_factory=set)
+
+    def static_base(self) -> str:
+        if isinstance(self.cdn, str):
+            return self.cdn.rstrip("/") + "/"
+        # True and False both mean "this server": there is no public CDN for webio-desktop,
+        # so pages never depend on another host.
+        return f"{STATIC_PREFIX}v-{static_version()}/"
+
+
+def origin_allowed(origin: str, host: str, options: HandlerOptions) -> bool:
+    """Same host always; else ``check_origin(origin)`` or an ``allowed_origins`` pattern."""
+    if not origin:
+        return True  # not a browser page: nothing cross-site to protect against
+    if urlsplit(origin).netloc.lower() == host.lower():
+        return True
+    if options.check_origin is not None:
+        return bool(options.check_origin(origin))
+    return any(fnmatch.fnmatch(origin, pattern) for pattern in options.allowed_origins or ())
+
+
+class TornadoTransport:
+    """Moves a session's commands to its socket in batches, on the server's event loop."""
+
+    def __init__(self, handler: "WebIOHandler", session: Session) -> None:
+        self.handler = handler
+        self.session = session
+        self.loop = IOLoop.current()
+
+    def notify(self) -> None:
+        self.loop.add_callback(self._flush)
+
+    def close(self) -> None:
+        self.loop.add_callback(self._flush_and_close)
+
+    def _flush(self) -> None:
+        commands = self.session.take_outbox()
+        if commands and self.handler.ws_connection is not None:
+            try:
+                self.handler.write_message(protocol.encode_frame(commands))
+            except tornado.websocket.WebSocketClosedError:
+                pass
+
+    def _flush_and_close(self) -> None:
+        self._flush()
+        self.handler.close()
+
+
+class WebIOHandler(tornado.websocket.WebSocketHandler):
+    """GET without Upgrade: the app's page. With Upgrade: the app's session socket."""
+
+    options: HandlerOptions  # set on the subclass made by make_handler()
+    session: Session | None = None
+
+    def prepare(self) -> None:
+        guard = self.options.request_guard
+        if guard is not None and not guard(self):
+            raise tornado.web.HTTPError(403)
+
+    @property
+    def app_name(self) -> str:
+        return self.get_query_argument("app", "index") or "index"
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        if self.request.headers.get("Upgrade", "").lower() == "websocket":
+            await super().get(*args, **kwargs)
+            return
+        apps = self.options.apps
+        name = self.app_name
+        if name not in apps:
+            self.set_status(404)
+            self.finish(unknown_app_page(name, apps))
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(render_page(apps[name], self.options.static_base(),
+                                {"debug": self.options.debug}))
+
+    def check_origin(self, origin: str) -> bool:
+        allowed = origin_allowed(origin, self.request.host, self.options)
+        if not allowed:
+            logger.warning("refused a WebSocket from origin %r (host %r)", origin,
+                           self.request.host)
+        return allowed
+
+    def get_compression_options(self) -> dict | None:
+        return {}  # permessage-deflate: large output frames shrink several times
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        apps = self.options.apps
+        name = self.app_name
+        if name not in apps:
+            self.close(4404, f"no app named {name!r}")
+            return
+        self.set_nodelay(True)  # small replies must not wait for delayed ACKs
+        info = self._session_info()
+        factory = self.options.session_factory
+        if factory is not None:
+            session = factory(name, info)
+        else:
+            session = new_session(apps[name], info, debug=self.options.debug,
+                                  on_close=self.options.sessions.discard)
+        if session is None:
+            self.close(4409, "this page can not be served here")
+            return
+        self.session = session
+        self.options.sessions.add(session)
+        session.attach(TornadoTransport(self, session))
+        if factory is None:
+            session.start()
+
+    def _session_info(self) -> SessionInfo:
+        headers = self.request.headers
+        language = headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
+        return SessionInfo(user_agent=headers.get("User-Agent", ""), user_language=language,
+                           server_host=self.request.host, origin=headers.get("Origin", ""),
+                           user_ip=self.request.remote_ip or "", backend="tornado",
+                           protocol="websocket", request=self.request)
+
+    def on_message(self, message: str | bytes) -> None:
+        if self.session is None:
+            return
+        try:
+            event = protocol.parse_event(message, self.options.max_message_size)
+        except protocol.ProtocolError as exc:
+            logger.warning("session %s: refused a message: %s", self.session.id, exc)
+            self.write_message(protocol.encode_frame([protocol.error(str(exc))]))
+            return
+        try:
+            self.session.receive(event)
+        except Exception:
+            logger.exception("session %s: error while handling %r", self.session.id,
+                             event.get("event"))
+
+    def on_close(self) -> None:
+        if self.session is not None:
+            self.session.close(from_page=True)
+
+
+class VersionedStaticHandler(tornado.web.StaticFileHandler):
+    """Front-end files under a content-hash path: safe to cache for a year."""
+
+    def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
+        return self.CACHE_MAX_AGE
+
+
+def make_handler(options: HandlerOptions) -> type[WebIOHandler]:
+    return type("WebIOAppHandler", (WebIOHandler,), {"options": options})
+
+
+def static_routes(static_dir: str | None = None) -> list[tuple]:
+    """Routes for our front end (versioned and plain) and the user's ``static_dir``."""
+    routes: list[tuple] = [
+        (STATIC_PREFIX + r"v-[0-9a-f]+/(.*)", VersionedStaticHandler, {"path": STATIC_PATH}),
+        (STATIC_PREFIX + r"(.*)", tornado.web.StaticFileHandler, {"path": STATIC_PATH}),
+    ]
+    if static_dir is not None:
+        routes.append((r"/static/(.*)", tornado.web.StaticFileHandler, {"path": static_dir}))
+    return routes
