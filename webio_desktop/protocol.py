@@ -30,7 +30,8 @@ EVENT_FIELDS: dict[str, dict[str, tuple[type, ...] | None]] = {
     "js_result": {"task": (str,), "data": None},
 }
 INPUT_TRIGGERS = {"change", "blur", "action"}
-OPTIONAL_FIELDS = {"data", "value"}
+# Fields that may be left out (they default to null).
+OPTIONAL_FIELDS = {("callback", "data"), ("js_result", "data"), ("input", "value")}
 
 
 def parse_event(text: str | bytes, max_size: int | None = None) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def parse_event(text: str | bytes, max_size: int | None = None) -> dict[str, Any
         raise ProtocolError(f"unknown event {name!r}")
     for field, types in fields.items():
         if field not in event:
-            if field in OPTIONAL_FIELDS:
+            if (name, field) in OPTIONAL_FIELDS:
                 event[field] = None
                 continue
             raise ProtocolError(f"event {name!r} lacks field {field!r}")

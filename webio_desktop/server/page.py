@@ -115,6 +115,7 @@ def render_page(app: Callable, static_base: str, client_config: dict[str, Any]) 
     s = page_settings(app)
     esc = functools.partial(html.escape, quote=True)
     head = [
+        f'<link rel="icon" href="{esc(static_base)}icon.svg" type="image/svg+xml">',
         f'<link rel="stylesheet" href="{esc(static_base)}webio.css">',
         f'<link rel="modulepreload" href="{esc(static_base)}webio.js">',
         f'<script type="module" src="{esc(static_base)}webio.js"></script>',

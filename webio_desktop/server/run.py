@@ -13,7 +13,7 @@ import tornado.netutil
 import tornado.web
 from tornado.ioloop import IOLoop
 
-from .tornado import HandlerOptions, make_handler, static_routes
+from .tornado import HandlerOptions, guarded, make_handler, static_routes
 
 logger = logging.getLogger("webio_desktop.server")
 
@@ -25,6 +25,9 @@ def make_application(options: HandlerOptions, *, static_dir: str | None = None,
     if options.max_message_size is not None:
         settings.setdefault("websocket_max_message_size", options.max_message_size)
     routes = [(r"/", make_handler(options)), *static_routes(static_dir)]
+    if options.request_guard is not None:  # the page handler runs the guard itself
+        routes[1:] = [(pattern, guarded(handler, options.request_guard), *rest)
+                      for pattern, handler, *rest in routes[1:]]
     return tornado.web.Application(routes, **settings)
 
 

@@ -36,8 +36,12 @@ class HandlerOptions:
     # Hooks for embedders (script mode, the desktop launcher): build the session for a new
     # connection (None refuses it), and see every request before it is served.
     session_factory: Callable[[str, SessionInfo], Session | None] | None = None
+    # The guard runs for every route of make_application (page, socket, static); it may answer
+    # the request itself (e.g. a redirect) and return True.
     request_guard: Callable[[tornado.web.RequestHandler], bool] | None = None
     sessions: set[Session] = field(default_factory=set)
+    # HTML added at the end of every app page's <head> (the desktop shell's bridge script).
+    extra_head: str = ""
 
     def static_base(self) -> str:
         if isinstance(self.cdn, str):
@@ -112,8 +116,10 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")
-        self.finish(render_page(apps[name], self.options.static_base(),
-                                {"debug": self.options.debug}))
+        page = render_page(apps[name], self.options.static_base(), {"debug": self.options.debug})
+        if self.options.extra_head:
+            page = page.replace("</head>", self.options.extra_head + "\n</head>", 1)
+        self.finish(page)
 
     def check_origin(self, origin: str) -> bool:
         allowed = origin_allowed(origin, self.request.host, self.options)
@@ -181,6 +187,20 @@ class VersionedStaticHandler(tornado.web.StaticFileHandler):
 
     def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
         return self.CACHE_MAX_AGE
+
+
+def guarded(handler_class: type[tornado.web.RequestHandler],
+            guard: Callable[[tornado.web.RequestHandler], bool]) -> type:
+    """``handler_class`` that runs ``guard`` first: 403 when it refuses, nothing more when it
+    already answered (so static files get the same checks as the page and the socket)."""
+    def prepare(self: tornado.web.RequestHandler) -> Any:
+        if not guard(self):
+            raise tornado.web.HTTPError(403)
+        if self._finished:
+            return None
+        return handler_class.prepare(self)
+
+    return type(f"Guarded{handler_class.__name__}", (handler_class,), {"prepare": prepare})
 
 
 def make_handler(options: HandlerOptions) -> type[WebIOHandler]:
