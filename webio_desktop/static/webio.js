@@ -1,0 +1,307 @@
+// webio-desktop page runtime: opens the session WebSocket and applies the server's command frames.
+// Protocol: docs/protocol.md. Each frame is a JSON array of commands, applied synchronously in order.
+import { el, closeButton, cssColor } from './dom.js';
+import { env, config, session, send, flushOutbox, appUrl, openApp, reducedMotion } from './core.js';
+import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingScripts, setProgress, SCOPE_PREFIX } from './outputs.js';
+import { showForm, removeForm, updateForm, disableForms } from './forms.js';
+
+const root = document.documentElement;
+
+// ---- frame processing ----
+
+// Consecutive appends to the same scope are collected in one DocumentFragment (one DOM insertion).
+let batch = null; // {scope, parent, fragment}
+let frame = { outputs: 0, rootOutput: false };
+
+function flushBatch() {
+  if (!batch) return;
+  batch.parent.append(batch.fragment);
+  batch = null;
+  runPendingScripts();
+}
+
+// A flood of outputs is shown at once: animating thousands of nodes would only cost time.
+const MAX_ANIMATED_OUTPUTS = 100;
+
+function onFrame(text) {
+  let commands;
+  try {
+    commands = JSON.parse(text);
+  } catch (err) {
+    console.error('[webio] frame is not JSON', err, text);
+    return;
+  }
+  if (!Array.isArray(commands)) commands = [commands];
+  if (config.debug) console.debug('[webio] ←', commands);
+  frame = { outputs: commands.reduce((n, c) => n + (c?.cmd === 'output'), 0), rootOutput: false };
+  for (const command of commands) {
+    try {
+      runCommand(command);
+    } catch (err) {
+      console.error('[webio] command failed', command, err); // keep going with the rest of the frame
+    }
+  }
+  flushBatch();
+  dropPendingScripts();
+  // One layout read per frame at most.
+  if (frame.rootOutput && env.auto_scroll_bottom) scrollToBottom();
+}
+
+function runCommand(command) {
+  const handler = COMMANDS[command?.cmd];
+  if (!handler) {
+    console.error(`[webio] unknown command "${command?.cmd}"`, command);
+    return;
+  }
+  if (command.cmd !== 'output') flushBatch(); // everything else sees an up-to-date DOM
+  handler(command);
+}
+
+function scrollToBottom() {
+  const scroller = document.scrollingElement;
+  scroller.scrollTop = scroller.scrollHeight;
+}
+
+// ---- commands, keyed by `cmd` ----
+
+const COMMANDS = {
+  output({ spec, scope, position }) {
+    scope ??= 'ROOT'; // null and missing both mean the defaults
+    position ??= -1;
+    const append = position === -1;
+    if (!append || batch?.scope !== scope) flushBatch();
+    const node = render(spec);
+    if (!node) return;
+    if (env.output_animation !== false && frame.outputs <= MAX_ANIMATED_OUTPUTS) node.classList.add('webio-enter');
+    if (scope === 'ROOT') frame.rootOutput = true;
+    if (append) {
+      if (!batch) {
+        const parent = findScope(scope);
+        if (!parent) return;
+        batch = { scope, parent, fragment: document.createDocumentFragment() };
+      }
+      batch.fragment.append(node);
+    } else {
+      const parent = findScope(scope);
+      if (parent) insertAt(parent, node, position);
+    }
+  },
+
+  set_scope({ name, container, position, if_exist: ifExist }) {
+    const old = document.getElementById(SCOPE_PREFIX + name);
+    if (old) {
+      if (ifExist === 'clear') old.replaceChildren();
+      if (ifExist !== 'remove') return;
+      old.remove();
+    }
+    const parent = findScope(container ?? 'ROOT');
+    if (parent) insertAt(parent, newScope(name), position ?? -1);
+  },
+
+  clear({ scope, keep_height: keepHeight }) {
+    const node = findScope(scope);
+    if (!node) return;
+    if (keepHeight) node.style.minHeight = `${node.offsetHeight}px`; // avoids a jump while it refills
+    node.replaceChildren();
+  },
+
+  loose({ scope }) {
+    const node = findScope(scope);
+    if (node) node.style.minHeight = '';
+  },
+
+  remove({ scope }) {
+    if (scope === 'ROOT') {
+      console.error('[webio] refusing to remove ROOT (use clear)');
+      return;
+    }
+    findScope(scope)?.remove();
+  },
+
+  scroll_to({ scope, position = 'top' }) {
+    const block = { top: 'start', middle: 'center', bottom: 'end' }[position] ?? 'start';
+    findScope(scope)?.scrollIntoView({ block, behavior: reducedMotion() ? 'auto' : 'smooth' });
+  },
+
+  form: ({ task, spec }) => showForm(task, spec),
+  form_update: ({ task, name, attrs }) => updateForm(task, name, attrs ?? {}),
+  form_remove: ({ task }) => removeForm(task),
+  run_js: runJs,
+  set_env: ({ env: settings }) => setEnv(settings ?? {}),
+  go_app: ({ name, new_window: newWindow }) => openApp(name, newWindow),
+  download: ({ name, data }) => window.webio.download(name, base64ToBytes(data ?? '')),
+  toast: showToast,
+  close: () => endSession('The session has ended.'),
+  error: ({ message }) => console.error('[webio] the server refused a message:', message),
+};
+
+// ---- run_js ----
+
+/** Compile `code` as an expression when it is one, else as a function body (SyntaxError fallback). */
+function compile(keys, code) {
+  const expression = code.trim().replace(/;+$/, ''); // "f(x);" is still an expression
+  try {
+    return new Function(...keys, `return (${expression}\n)`); // \n: a trailing // comment stays harmless
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    return new Function(...keys, code);
+  }
+}
+
+/** Only JSON survives the trip; anything else (functions, DOM nodes, cycles) becomes null. */
+function toJson(value) {
+  try {
+    return value === undefined ? null : JSON.parse(JSON.stringify(value)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function runJs({ code = '', args, task = null }) {
+  const keys = Object.keys(args ?? {});
+  const values = keys.map((k) => args[k]);
+  if (task == null) {
+    // Runs synchronously, in frame order; a returned promise is only watched for errors.
+    try {
+      Promise.resolve(new Function(...keys, code)(...values)).catch((err) => console.error('[webio] run_js', err));
+    } catch (err) {
+      console.error('[webio] run_js', err, code);
+    }
+    return;
+  }
+  let data = null;
+  try {
+    data = toJson(await compile(keys, code)(...values));
+  } catch (err) {
+    console.error('[webio] run_js', err, code);
+  }
+  send({ event: 'js_result', task, data });
+}
+
+// ---- set_env ----
+
+function setEnv(settings) {
+  Object.assign(env, settings);
+  if ('title' in settings) document.title = settings.title ?? '';
+  if ('output_max_width' in settings) setVar('--webio-max-width', settings.output_max_width);
+  if ('input_panel_min_height' in settings) setVar('--webio-input-min-height', px(settings.input_panel_min_height));
+  if ('input_panel_init_height' in settings) setVar('--webio-input-max-height', px(settings.input_panel_init_height));
+  root.classList.toggle('webio-panel-fixed', env.input_panel_fixed !== false);
+}
+
+const px = (v) => (v == null ? null : `${v}px`);
+const setVar = (name, value) => (value == null ? root.style.removeProperty(name) : root.style.setProperty(name, value));
+
+// ---- download / apps ----
+
+function base64ToBytes(b64) {
+  const binary = atob(b64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Save bytes (Uint8Array, ArrayBuffer, Blob or string) as a file via a temporary <a download>. */
+function download(name, bytes) {
+  const blob = bytes instanceof Blob ? bytes : new Blob([bytes], { type: 'application/octet-stream' });
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: name || 'download', hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000); // the download has long started by then
+}
+
+function defaultOpenApp(name, newWindow = false) {
+  const url = appUrl(name);
+  if (newWindow) window.open(url, '_blank');
+  else location.href = url;
+}
+
+// ---- toast ----
+
+function toastRegion(position) {
+  const side = ['left', 'center', 'right'].includes(position) ? position : 'center';
+  let region = document.getElementById(`webio-toasts-${side}`);
+  if (!region) {
+    region = el('div', { id: `webio-toasts-${side}`, class: `webio-toasts is-${side}`, role: 'status', 'aria-live': 'polite' });
+    document.body.append(region);
+  }
+  return region;
+}
+
+function showToast({ content = '', duration = 2000, position = 'center', color = null, callback = null }) {
+  const toast = el('div', { class: 'webio-toast' });
+  if (color) toast.style.setProperty('--webio-toast-accent', cssColor(color));
+  const hide = () => toast.remove();
+  const body = callback == null
+    ? el('div', { class: 'webio-toast-body' }, String(content))
+    : el('button', { type: 'button', class: 'webio-toast-body webio-local' }, String(content));
+  body.addEventListener('click', () => {
+    if (callback != null) send({ event: 'callback', id: callback, data: null });
+    hide();
+  });
+  toast.append(body);
+  if (!duration) toast.append(closeButton('Dismiss notification', hide)); // sticky: needs a way out
+  else setTimeout(hide, duration);
+  toastRegion(position).append(toast);
+}
+
+// ---- session end ----
+
+/** Disable every form and callback button and say why. Shown once (close, then socket close). */
+function endSession(message) {
+  if (session.ended) return;
+  session.ended = true;
+  disableForms();
+  for (const control of document.querySelectorAll('button:not(.webio-local), input, select, textarea')) control.disabled = true;
+  root.classList.add('webio-ended');
+  const notice = el('div', { class: 'webio-notice', role: 'status' }, message);
+  notice.append(closeButton('Dismiss', () => notice.remove()));
+  document.body.append(notice);
+}
+
+// ---- connection ----
+
+function socketUrl() {
+  const url = new URL(config.ws_url || location.pathname + location.search, location.href);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  return url.href;
+}
+
+let leaving = false; // navigating away closes the socket too: that is not a disconnect
+
+function connect() {
+  const ws = new WebSocket(socketUrl());
+  session.socket = ws;
+  ws.addEventListener('open', flushOutbox);
+  ws.addEventListener('message', (e) => onFrame(e.data));
+  ws.addEventListener('close', () => {
+    if (!leaving) endSession('Disconnected from the server. The session has ended.');
+  });
+}
+
+// ---- start ----
+
+window.webio = {
+  openApp: defaultOpenApp, // a desktop shell may replace this; links and go_app look it up each time
+  download,
+  send,
+  setProgress,
+  env,
+  config,
+};
+
+addEventListener('pagehide', () => { leaving = true; });
+addEventListener('pageshow', () => { leaving = false; });
+
+// The docked input panel's height becomes the output area's bottom padding (no measuring loops).
+const panel = document.getElementById('webio-input');
+if (panel && 'ResizeObserver' in window) {
+  new ResizeObserver(([entry]) => {
+    root.style.setProperty('--webio-input-height', `${Math.ceil(entry.borderBoxSize?.[0]?.blockSize ?? entry.target.offsetHeight)}px`);
+  }).observe(panel);
+}
+root.classList.add('webio-panel-fixed');
+connect();
