@@ -104,6 +104,13 @@ def static_version() -> str:
     return digest.hexdigest()[:12]
 
 
+@functools.lru_cache(maxsize=1)
+def _modules() -> tuple[str, ...]:
+    """The front end's JavaScript modules, the entry point first."""
+    names = sorted(p.name for p in Path(STATIC_PATH).glob("*.js"))
+    return tuple(sorted(names, key=lambda n: n != "webio.js"))
+
+
 def _as_list(value: str | list[str] | None) -> list[str]:
     if not value:
         return []
@@ -117,7 +124,8 @@ def render_page(app: Callable, static_base: str, client_config: dict[str, Any]) 
     head = [
         f'<link rel="icon" href="{esc(static_base)}icon.svg" type="image/svg+xml">',
         f'<link rel="stylesheet" href="{esc(static_base)}webio.css">',
-        f'<link rel="modulepreload" href="{esc(static_base)}webio.js">',
+        # Preload every module so the browser fetches them in parallel, not import by import.
+        *(f'<link rel="modulepreload" href="{esc(static_base)}{name}">' for name in _modules()),
         f'<script type="module" src="{esc(static_base)}webio.js"></script>',
     ]
     head += [f'<link rel="stylesheet" href="{esc(url)}">' for url in _as_list(s.get("css_file"))]

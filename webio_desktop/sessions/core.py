@@ -10,6 +10,7 @@ synchronously (thread sessions) or returns an awaitable (coroutine sessions).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import secrets
@@ -82,9 +83,7 @@ class SessionInfo:
     def __init__(self, *, user_agent: str = "", user_language: str = "", server_host: str = "",
                  origin: str = "", user_ip: str = "", backend: str = "", protocol: str = "",
                  request: Any = None) -> None:
-        from user_agents import parse  # small, pure-Python; parsed once per session
-
-        self.user_agent = parse(user_agent or "")
+        self._user_agent_string = user_agent or ""
         self.user_language = user_language
         self.server_host = server_host
         self.origin = origin
@@ -93,8 +92,19 @@ class SessionInfo:
         self.protocol = protocol
         self.request = request
 
+    @functools.cached_property
+    def user_agent(self) -> Any:
+        """The parsed User-Agent (``is_mobile``, ``browser.family``, ``os.family``...).
+
+        Parsed on first use: the parser's first call compiles hundreds of patterns, and most
+        apps never look, so sessions should not pay for it when they start.
+        """
+        from user_agents import parse
+
+        return parse(self._user_agent_string)
+
     def __repr__(self) -> str:
-        return f"<SessionInfo {self.backend}/{self.protocol} {self.user_ip} {self.user_agent}>"
+        return f"<SessionInfo {self.backend}/{self.protocol} {self.user_ip}>"
 
 
 class SessionLocal:

@@ -1,0 +1,97 @@
+"""Benchmark scenario apps, written once against the PyWebIO API.
+
+This module is imported by app_runner.py *after* the implementation has been
+chosen: for ``--impl webio`` the runner first installs webio_desktop's alias,
+so the ``pywebio`` imports below resolve to webio_desktop modules.
+
+Every app prints ``BENCHLOG <event> <epoch seconds>`` lines on stderr so the
+harness can place server-side moments on the page's clock if it wants to.
+"""
+import sys
+import time
+
+from pywebio.input import input  # noqa: A004  (same name as the API)
+from pywebio.output import put_text
+
+MAX_ECHO_LOOPS = 100_000
+
+
+def _log(event):
+    print(f"BENCHLOG {event} {time.time():.6f}", file=sys.stderr, flush=True)
+
+
+def make_ready_app(n=0):
+    """Scenario 1: one output, the marker."""
+    def app():
+        _log("app_start")
+        put_text('BENCH-READY')
+        _log("app_done")
+    return app
+
+
+def make_outputs_app(n):
+    """Scenario 2: n text outputs, then the marker."""
+    def app():
+        _log("app_start")
+        for i in range(n):
+            put_text(f'output line {i}')
+        put_text('BENCH-DONE')
+        _log("app_done")
+    return app
+
+
+def make_echo_app(n=0):
+    """Scenario 3 and 5: echo every submitted line (bounded loop)."""
+    def app():
+        _log("app_start")
+        for _ in range(n):
+            put_text('pre-filled line')
+        for _ in range(MAX_ECHO_LOOPS):
+            v = input()
+            put_text(v)
+    return app
+
+
+# --- Scenario 6 (planned; structure only) ---------------------------------
+# Add apps here and register them in APPS plus in run.py's SCENARIOS.
+# Each should end with put_text('BENCH-DONE') so the generic
+# "navigation -> marker painted" measurement applies unchanged.
+
+def make_table_app(n):
+    from pywebio.output import put_table
+
+    def app():
+        _log("app_start")
+        put_table([[f'r{i}c{j}' for j in range(4)] for i in range(n)],
+                  header=['a', 'b', 'c', 'd'])
+        put_text('BENCH-DONE')
+        _log("app_done")
+    return app
+
+
+def make_markdown_app(n_kib):
+    from pywebio.output import put_markdown
+
+    def app():
+        _log("app_start")
+        parts, size, i = [], 0, 0
+        while size < n_kib * 1024:
+            block = (f"## Section {i}\n\nSome *emphasis*, **bold** and `code` "
+                     f"in paragraph {i}.\n\n- item a{i}\n- item b{i}\n\n"
+                     f"```\nprint({i})\n```\n\n| x | y |\n|---|---|\n| {i} | {i * 2} |\n\n")
+            parts.append(block)
+            size += len(block)
+            i += 1
+        put_markdown(''.join(parts))
+        put_text('BENCH-DONE')
+        _log("app_done")
+    return app
+
+
+APPS = {
+    'ready': make_ready_app,
+    'outputs': make_outputs_app,
+    'echo': make_echo_app,
+    'table': make_table_app,
+    'markdown': make_markdown_app,
+}
