@@ -1,0 +1,61 @@
+"""Close X11 windows the way a window manager's close button does (WM_DELETE_WINDOW).
+
+Xvfb runs no window manager, so tests send the ClientMessage themselves (ctypes + libX11).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import subprocess
+
+
+class _ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong),
+                ("message_type", ctypes.c_ulong), ("format", ctypes.c_int),
+                ("data", ctypes.c_long * 5)]
+
+
+class _XEvent(ctypes.Union):
+    _fields_ = [("xclient", _ClientMessage), ("pad", ctypes.c_long * 24)]
+
+
+def find_windows(display: str, name: str) -> list[int]:
+    """Visible top-level windows whose title matches the regex ``name`` (xdotool)."""
+    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name],
+                         env={"DISPLAY": display}, capture_output=True, text=True)
+    return [int(w) for w in out.stdout.split()]
+
+
+def window_names(display: str) -> list[str]:
+    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", ".",
+                          "getwindowname", "%@"], env={"DISPLAY": display},
+                         capture_output=True, text=True)
+    return [line for line in out.stdout.splitlines() if line.strip()]
+
+
+def close_window(display: str, window: int) -> None:
+    x11 = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11") or "libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                               ctypes.POINTER(_XEvent)]
+    x11.XFlush.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = x11.XOpenDisplay(display.encode())
+    if not dpy:
+        raise RuntimeError(f"can not open display {display}")
+    try:
+        event = _XEvent()
+        msg = event.xclient
+        msg.type = 33  # ClientMessage
+        msg.window = window
+        msg.message_type = x11.XInternAtom(dpy, b"WM_PROTOCOLS", 0)
+        msg.format = 32
+        msg.data[0] = x11.XInternAtom(dpy, b"WM_DELETE_WINDOW", 0)
+        msg.data[1] = 0  # CurrentTime
+        x11.XSendEvent(dpy, window, 0, 0, ctypes.byref(event))
+        x11.XFlush(dpy)
+    finally:
+        x11.XCloseDisplay(dpy)

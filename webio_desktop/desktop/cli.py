@@ -1,0 +1,91 @@
+"""``webio-desktop [options] app.py [args...]``: run a PyWebIO-style script in native windows."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .launcher import DesktopOptions, Launcher, state_key_for
+from .windows import WindowOptions
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="webio-desktop",
+        description="Run a PyWebIO-style script in native windows. Arguments after the script "
+                    "are passed to it (sys.argv).")
+    parser.add_argument("script", help="the Python file to run as __main__")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
+    parser.add_argument("--browser", action="store_true",
+                        help="serve to the default browser instead of native windows")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="browser mode: interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="browser mode: port (default: a free one)")
+    parser.add_argument("--no-open", dest="open_browser", action="store_false",
+                        help="browser mode: only print the URL")
+    parser.add_argument("--tabs", action="store_true",
+                        help="keep apps as tabs of one window (not implemented yet)")
+    parser.add_argument("--no-pywebio-alias", dest="alias", action="store_false",
+                        help="do not make 'import pywebio' load webio_desktop")
+    parser.add_argument("--size", type=_size, metavar="WxH", help="window size (default 960x720)")
+    parser.add_argument("--min-size", type=_size, metavar="WxH", default=(320, 240))
+    parser.add_argument("--fixed-size", dest="resizable", action="store_false",
+                        help="windows can not be resized")
+    parser.add_argument("--fullscreen", action="store_true")
+    parser.add_argument("--on-top", action="store_true", help="keep windows above others")
+    parser.add_argument("--frameless", action="store_true")
+    parser.add_argument("--icon", help="window icon (a PNG file)")
+    parser.add_argument("--no-remember", dest="remember", action="store_false",
+                        help="do not restore window size and position")
+    parser.add_argument("--debug", action="store_true",
+                        help="tracebacks in the window, verbose logs on stderr")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    script = Path(args.script)
+    if not script.is_file():
+        print(f"webio-desktop: no such file: {script}", file=sys.stderr)
+        return 2
+    from .state import setup_logging
+
+    log_path = setup_logging(script.stem, debug=args.debug)
+    width, height = args.size or (960, 720)
+    window = WindowOptions(width=width, height=height, min_size=args.min_size,
+                           resizable=args.resizable, fullscreen=args.fullscreen,
+                           on_top=args.on_top, frameless=args.frameless,
+                           remember=args.remember, icon=args.icon)
+    options = DesktopOptions(navigation="tabs" if args.tabs else "windows",
+                             browser=args.browser, host=args.host, port=args.port,
+                             open_browser=args.open_browser, debug=args.debug, window=window)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.browser:
+        options.browser = True  # another interface only makes sense for a browser
+    launcher = Launcher(options, state_key=state_key_for(str(script)))
+    if not options.browser:
+        from .windows import gui_problem
+
+        launcher.gui_reason = gui_problem()
+    if args.alias:
+        from ..compat import install_pywebio_alias
+
+        install_pywebio_alias()
+    launcher.install()
+    if log_path is not None and args.debug:
+        print(f"webio-desktop: log file {log_path}", file=sys.stderr)
+    os.environ.setdefault("WEBIO_DESKTOP", "1")
+    return launcher.run_script(str(script), list(args.args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,264 @@
+"""Native windows with pywebview's Qt backend: one window per app session.
+
+Only this module imports pywebview. The GUI runs on the main thread (``WindowManager.run``);
+``open()`` is thread-safe, so the pages' bridge calls (``WindowApi``, run by pywebview in
+threads of their own) can open windows at any time.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import threading
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ..server.page import page_settings
+from .server import DesktopServer
+from .state import Geometry, GeometryStore
+
+logger = logging.getLogger("webio_desktop.desktop")
+
+
+@dataclass
+class WindowOptions:
+    """How windows look; ``remember`` restores each app's last size and position."""
+
+    width: int = 960
+    height: int = 720
+    min_size: tuple[int, int] = (320, 240)
+    resizable: bool = True
+    fullscreen: bool = False
+    on_top: bool = False
+    frameless: bool = False
+    remember: bool = True
+    icon: str | None = None
+
+
+def prepare_qt_environment() -> None:
+    """Settings Qt WebEngine must see before it loads."""
+    os.environ["PYWEBVIEW_GUI"] = "qt"  # pywebview tries GTK first on Linux
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Chromium refuses to run as root with its sandbox on.
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+
+def gui_problem() -> str | None:
+    """Why native windows can't open here (None when they can): no display, or no Qt."""
+    import sys
+
+    if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        return "no display (DISPLAY and WAYLAND_DISPLAY are not set)"
+    prepare_qt_environment()
+    try:
+        import webview  # noqa: F401
+        from qtpy import QtWebEngineWidgets  # noqa: F401
+    except Exception as exc:  # ImportError, or qtpy's "no Qt bindings"
+        return (f"Qt WebEngine is not available ({type(exc).__name__}: {exc}); "
+                "install webio-desktop[desktop]")
+    return None
+
+
+class WindowApi:
+    """What a window's pages may ask of Python (pywebview ``js_api``; see ``shim.py``).
+
+    Attributes start with "_" so pywebview does not expose them to the page.
+    """
+
+    def __init__(self, manager: "WindowManager") -> None:
+        self._manager = manager
+        self._window: Any = None
+
+    def open_app(self, name: str) -> None:
+        """go_app(new_window=True) and app links: a new native window on that app."""
+        self._manager.open(str(name))
+
+    def open_url(self, path_and_query: str) -> None:
+        """A same-origin link with a target: a new native window on that URL."""
+        self._manager.open_path(str(path_and_query))
+
+    def open_external(self, url: str) -> None:
+        """http(s) links to other sites go to the system browser; nothing else leaves."""
+        if urlsplit(str(url)).scheme in ("http", "https"):
+            webbrowser.open(str(url))
+        else:
+            logger.warning("blocked a link to %r", url)
+
+    def set_title(self, title: str) -> None:
+        if title and self._window is not None:
+            self._window.set_title(str(title))
+
+    def save_file(self, name: str, data: str) -> str | None:
+        """download()/put_file: ask where with the native Save dialog, write the bytes here."""
+        import webview
+
+        safe_name = Path(str(name)).name or "download"
+        result = self._window.create_file_dialog(webview.FileDialog.SAVE,
+                                                 save_filename=safe_name)
+        path = result if isinstance(result, str) else (result[0] if result else None)
+        if not path:
+            return None
+        Path(path).write_bytes(base64.b64decode(data))
+        logger.info("saved %s", path)
+        return str(path)
+
+
+class WindowManager:
+    """Opens a window per app and tracks them; ``run()`` returns when the last one closes."""
+
+    def __init__(self, server: DesktopServer, options: WindowOptions, *, state_key: str,
+                 store: GeometryStore | None = None) -> None:
+        self.server = server
+        self.options = options
+        self.state_key = state_key
+        self.store = store if options.remember else None
+        self.windows: list[Any] = []
+        self._lock = threading.Lock()
+        self._screens: list[tuple[int, int, int, int]] = []
+
+    # -- opening --------------------------------------------------------------------------------
+    def open(self, app: str) -> Any:
+        if app not in self.server.apps:
+            logger.warning("go_app: no app named %r", app)
+        return self._create(app, self.server.url_for(app))
+
+    def open_path(self, path_and_query: str) -> Any:
+        query = parse_qs(urlsplit(path_and_query).query)
+        app = (query.get("app") or ["index"])[0]
+        return self._create(app, self.server.url_for(path_and_query=path_and_query))
+
+    def _create(self, app: str, url: str) -> Any:
+        import webview
+
+        opts = self.options
+        target = self.server.apps.get(app)
+        title = page_settings(target)["title"] if target is not None else app
+        key = f"{self.state_key}::{app}"
+        geometry = Geometry(opts.width, opts.height)
+        if self.store is not None:
+            saved = self.store.get(key)
+            if saved is not None:
+                geometry = saved.on_screens(self._screens)
+        api = WindowApi(self)
+        window = webview.create_window(
+            title, url, js_api=api, width=geometry.width, height=geometry.height,
+            x=geometry.x, y=geometry.y, maximized=geometry.maximized,
+            min_size=opts.min_size, resizable=opts.resizable, fullscreen=opts.fullscreen,
+            on_top=opts.on_top, frameless=opts.frameless, text_select=True)
+        api._window = window
+        self._track(window, key, geometry)
+        with self._lock:
+            self.windows.append(window)
+        logger.info("opened a window on app %r", app)
+        return window
+
+    def _track(self, window: Any, key: str, geometry: Geometry) -> None:
+        """Follow size, position and maximized state; remember them when the window closes."""
+        current = Geometry(geometry.width, geometry.height, geometry.x, geometry.y,
+                           geometry.maximized)
+
+        def resized(width: int, height: int) -> None:
+            if not current.maximized:
+                current.width, current.height = width, height
+
+        def moved(x: int, y: int) -> None:
+            if not current.maximized:
+                current.x, current.y = x, y
+
+        def maximized() -> None:
+            current.maximized = True
+
+        def restored() -> None:
+            current.maximized = False
+
+        def closed() -> None:
+            if self.store is not None:
+                self.store.put(key, current)
+            with self._lock:
+                if window in self.windows:
+                    self.windows.remove(window)
+
+        window.events.resized += resized
+        window.events.moved += moved
+        window.events.maximized += maximized
+        window.events.restored += restored
+        window.events.closed += closed
+
+    # -- running --------------------------------------------------------------------------------
+    def run(self, first_app: str = "index") -> None:
+        """Main thread: open the first window and run the GUI until the last window closes."""
+        import webview
+
+        install_navigation_guard(self)
+        if self.store is not None:
+            try:
+                self._screens = [(s.x, s.y, s.width, s.height) for s in webview.screens]
+            except Exception:
+                self._screens = []
+        self.open(first_app)
+        # private_mode: one off-the-record profile per window (pywebview hangs at exit with
+        # several persistent ones); each window buys its own cookie with a one-time token.
+        webview.start(gui="qt", private_mode=True, icon=self.options.icon)
+        if self.store is not None:
+            self.store.save()
+
+    def close_all(self) -> None:
+        """Thread-safe: ask every window to close (SIGTERM, shutdown)."""
+        import webview
+
+        for window in list(webview.windows):
+            try:
+                window.destroy()
+            except Exception:
+                logger.debug("window already gone", exc_info=True)
+
+    def quit(self) -> None:
+        """From a signal handler on the main thread: end the Qt loop (like pywebview's SIGINT)."""
+        from webview.platforms import qt
+
+        if getattr(qt, "_app", None) is not None:
+            qt._app.quit()
+
+
+_manager: WindowManager | None = None
+
+
+def install_navigation_guard(manager: WindowManager) -> None:
+    """Backstop for the page shim: the main frame never leaves our server, and new-window
+    requests (target=_blank, window.open) become native windows or the system browser."""
+    global _manager
+    _manager = manager
+    from webview.platforms.qt import BrowserView
+
+    if getattr(BrowserView.WebPage, "_webio_guarded", False):
+        return
+
+    def route(url: str) -> None:
+        if _manager is not None and _manager.server.is_own_url(url):
+            parts = urlsplit(url)
+            _manager.open_path(parts.path + ("?" + parts.query if parts.query else ""))
+        elif urlsplit(url).scheme in ("http", "https"):
+            webbrowser.open(url)
+        else:
+            logger.warning("blocked navigation to %r", url)
+
+    def accept_main(self: Any, url: Any, nav_type: Any, is_main_frame: bool) -> bool:
+        text = url.toString()
+        if (not is_main_frame or _manager is None or _manager.server.is_own_url(text)
+                or text.startswith("about:")):
+            return True
+        threading.Thread(target=route, args=(text,), daemon=True).start()
+        return False
+
+    def accept_new_window(self: Any, url: Any, nav_type: Any, is_main_frame: bool) -> bool:
+        threading.Thread(target=route, args=(url.toString(),), daemon=True).start()
+        return False
+
+    BrowserView.WebPage.acceptNavigationRequest = accept_main
+    BrowserView.NavigationHandler.acceptNavigationRequest = accept_new_window
+    BrowserView.WebPage._webio_guarded = True
