@@ -436,11 +436,17 @@ def input_update(name: str | None = None, **spec: Any) -> None:
     bad = _FORBIDDEN_UPDATES & spec.keys()
     assert not bad, f"input_update() can not change {', '.join(sorted(bad))}"
     attrs = {k: v for k, v in spec.items() if v is not None}
+    many = bool(item.spec.get("multiple")) or item.spec["type"] == CHECKBOX
     if "options" in attrs:
-        shown, values = _options(attrs["options"], attrs.get("value"),
-                                 bool(item.spec.get("multiple")) or item.spec["type"] == CHECKBOX)
+        shown, values = _options(attrs["options"], attrs.get("value"), many)
         item.values[:] = values
         attrs["options"] = shown
         attrs.pop("value", None)
+    elif "value" in attrs and item.spec["type"] in (SELECT, CHECKBOX, RADIO):
+        # The page knows options by position only: send the positions of the given values.
+        wanted = attrs["value"] if many and isinstance(attrs["value"], (list, tuple)) \
+            else [attrs["value"]]
+        positions = [i for i, v in enumerate(item.values) if v in wanted]
+        attrs["value"] = positions if many else (positions[0] if positions else None)
     item.spec.update(attrs)
     state.session.send(protocol.form_update(state.flow_id, target, attrs))

@@ -101,6 +101,8 @@ class _LocalProxy:
         return current_task().session.local
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # introspection (pytest, pickle...) must not start a session
+            raise AttributeError(name)
         if name == "_dict":
             return self._target()._dict
         return getattr(self._target(), name)
@@ -137,6 +139,8 @@ class _InfoProxy:
     """``info``: facts about the calling session's page (read-only)."""
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # introspection must not start a session
+            raise AttributeError(name)
         return getattr(current_task().session.info, name)
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -1,6 +1,7 @@
 """Build, bind and run a Tornado server for a set of apps (what ``start_server`` does)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -70,10 +71,11 @@ class RunningServer:
 
     def stop(self, then: Callable[[], None] | None = None) -> None:
         """Thread-safe: stop accepting, then stop the loop."""
-        def shutdown() -> None:
+        async def shutdown() -> None:
             self.http.stop()
             if then is not None:
                 then()
+            await asyncio.sleep(0.05)  # let queued frames and closing handshakes go out
             self.loop.stop()
 
         self.loop.add_callback(shutdown)
