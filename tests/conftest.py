@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import queue
 import os
 import subprocess
 import sys
@@ -23,7 +25,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 10, interval: float = 0.02):
+def wait_until(predicate: Callable[[], object], timeout: float = 10, interval: float = 0.02,
+               what: str | None = None):
     """Poll ``predicate`` until it is truthy; fail the test with a clear message otherwise."""
     deadline = time.monotonic() + timeout
     while True:
@@ -31,7 +34,7 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10, interval: f
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
         time.sleep(interval)
 
 
@@ -135,3 +138,40 @@ def wait_for_port(port: int, timeout: float = 15) -> None:
             return sock.connect_ex(("127.0.0.1", port)) == 0
 
     wait_until(connectable, timeout)
+
+
+class _Crash:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+class Results:
+    """What the app reports back to the test, in order; an exception in the app fails the test."""
+
+    def __init__(self, done_marker: str | None = None) -> None:
+        self.q: queue.Queue = queue.Queue()
+        self.done_marker = done_marker  # put after the app returns, when given
+
+    def put(self, value) -> None:
+        self.q.put(value)
+
+    def get(self, timeout: float = 10):
+        value = self.q.get(timeout=timeout)
+        if isinstance(value, _Crash):
+            raise AssertionError(f"the app raised {value.exc!r}") from value.exc
+        return value
+
+    def empty(self) -> bool:
+        return self.q.empty()
+
+    def app(self, func):
+        @functools.wraps(func)
+        def wrapper():
+            try:
+                func()
+            except BaseException as exc:  # report it instead of letting the test time out
+                self.q.put(_Crash(exc))
+                raise
+            if self.done_marker is not None:
+                self.q.put(self.done_marker)
+        return wrapper

@@ -2,48 +2,13 @@
 Python values back (spec: /work/shared/spec/pywebio-api.md §2.1)."""
 from __future__ import annotations
 
-import functools
-import queue
 
 from playwright.sync_api import expect
 
+from conftest import Results
 from webio_desktop.input import (COLOR, DATE, DATETIME_LOCAL, FLOAT, NUMBER, PASSWORD, TIME, URL,
                                  actions, checkbox, input, input_group, input_update, radio,
                                  select, slider, textarea)
-
-
-class _Crash:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-class Results:
-    """What the app reports back to the test, in order; an exception in the app fails the test."""
-
-    def __init__(self) -> None:
-        self.q: queue.Queue = queue.Queue()
-
-    def put(self, value) -> None:
-        self.q.put(value)
-
-    def get(self, timeout: float = 10):
-        value = self.q.get(timeout=timeout)
-        if isinstance(value, _Crash):
-            raise AssertionError(f"the app raised {value.exc!r}") from value.exc
-        return value
-
-    def empty(self) -> bool:
-        return self.q.empty()
-
-    def app(self, func):
-        @functools.wraps(func)
-        def wrapper():
-            try:
-                func()
-            except BaseException as exc:  # report it instead of letting the test time out
-                self.q.put(_Crash(exc))
-                raise
-        return wrapper
 
 
 def assert_typed(value, expected) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import queue
 import threading
 
 from PIL import Image
@@ -13,6 +12,7 @@ from playwright.sync_api import expect
 
 # `info` and `local` are used through the module: imported by name, pytest's collection probes
 # them (getattr(info, "__test__")) outside any session, which starts script mode.
+from conftest import Results
 from webio_desktop import session as webio_session
 from webio_desktop.output import (clear, get_scope, put_button, put_buttons, put_code,
                                   put_collapse, put_column, put_error, put_file, put_grid,
@@ -21,41 +21,6 @@ from webio_desktop.output import (clear, get_scope, put_button, put_buttons, put
                                   put_table, put_tabs, put_text, put_warning, remove, scroll_to,
                                   set_scope, span, toast, use_scope)
 from webio_desktop.session import eval_js, run_js, set_env
-
-
-class _Crash:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-class Results:
-    """What the app reports back to the test, in order; an exception in the app fails the test."""
-
-    def __init__(self) -> None:
-        self.q: queue.Queue = queue.Queue()
-
-    def put(self, value) -> None:
-        self.q.put(value)
-
-    def get(self, timeout: float = 10):
-        value = self.q.get(timeout=timeout)
-        if isinstance(value, _Crash):
-            raise AssertionError(f"the app raised {value.exc!r}") from value.exc
-        return value
-
-    def empty(self) -> bool:
-        return self.q.empty()
-
-    def app(self, func):
-        @functools.wraps(func)
-        def wrapper():
-            try:
-                func()
-            except BaseException as exc:  # report it instead of letting the test time out
-                self.q.put(_Crash(exc))
-                raise
-            self.q.put("app done")
-        return wrapper
 
 
 def open_app(serve, page, app):
@@ -93,7 +58,7 @@ def png_bytes(width=3, height=2, color=(255, 0, 0)) -> bytes:
 
 
 def test_put_text(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -120,7 +85,7 @@ def test_put_text(serve, page):
 
 
 def test_put_markdown_renders_lstrips_and_sanitizes(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -163,7 +128,7 @@ def test_put_markdown_renders_lstrips_and_sanitizes(serve, page):
 
 
 def test_put_html_and_put_code(serve, page):
-    r = Results()
+    r = Results("app done")
 
     class Fancy:
         def __html__(self):
@@ -201,7 +166,7 @@ def test_put_html_and_put_code(serve, page):
 
 
 def test_put_link_url_and_app(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def index():
@@ -224,7 +189,7 @@ def test_put_link_url_and_app(serve, page):
 
 
 def test_put_buttons_and_put_button(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -256,7 +221,7 @@ def test_put_buttons_and_put_button(serve, page):
 
 
 def test_put_table_forms(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -323,7 +288,7 @@ def test_put_table_forms(serve, page):
 
 
 def test_put_image(serve, page):
-    r = Results()
+    r = Results("app done")
     png = png_bytes(3, 2)
     pil = Image.new("RGB", (5, 4), (0, 128, 255))
 
@@ -359,7 +324,7 @@ def test_put_image(serve, page):
 
 
 def test_put_file_download_gives_exact_bytes(serve, page):
-    r = Results()
+    r = Results("app done")
     content = bytes(range(256)) + b"\r\n\x00end"
 
     @r.app
@@ -384,7 +349,7 @@ def test_put_file_download_gives_exact_bytes(serve, page):
 
 
 def test_alerts_closable_and_as_context_managers(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -423,7 +388,7 @@ def test_alerts_closable_and_as_context_managers(serve, page):
 
 
 def test_scope_api(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @use_scope("deco", clear=True)
     def show(n):
@@ -504,7 +469,7 @@ def test_scope_api(serve, page):
 
 
 def test_scroll_to(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -530,7 +495,7 @@ def test_scroll_to(serve, page):
 
 
 def test_positions(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -558,7 +523,7 @@ def test_positions(serve, page):
 
 
 def test_lazy_output_objects(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -593,7 +558,7 @@ def test_lazy_output_objects(serve, page):
 
 
 def test_layouts_and_containers(serve, page):
-    r = Results()
+    r = Results("app done")
     release = threading.Event()
 
     @r.app
@@ -687,7 +652,7 @@ def test_layouts_and_containers(serve, page):
 
 
 def test_toast(serve, page):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():
@@ -707,7 +672,7 @@ def test_toast(serve, page):
 
 
 def test_run_js_eval_js_set_env_info_and_local(serve, page, browser):
-    r = Results()
+    r = Results("app done")
 
     @r.app
     def app():

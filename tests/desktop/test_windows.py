@@ -7,6 +7,8 @@ import time
 import psutil
 import pytest
 
+from conftest import wait_until
+
 from .conftest import EXAMPLES, qt_missing, shown
 from .xwin import close_window, find_windows, window_names
 
@@ -17,14 +19,7 @@ MULTI = EXAMPLES / "desktop_multi.py"
 
 
 def wait_for(predicate, timeout: float = 15, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+    return wait_until(predicate, timeout, interval=0.2, what=what)
 
 
 def helpers(app) -> list[psutil.Process]:
