@@ -148,6 +148,49 @@ class Callback:
     serial: bool = False
 
 
+class FlowRun:
+    """One running flow: registered under its own id, advanced one page event at a time.
+
+    Sessions differ only in how they wait for the next event on ``channel``; everything else
+    about driving a flow lives here.
+    """
+
+    def __init__(self, session: "Session", make_flow: FlowFactory, channel: Any) -> None:
+        self.session = session
+        self.channel = channel
+        self.id = session.new_id("f")
+        self.done = False
+        self.result: Any = None
+        session._flows[self.id] = channel
+        self._flow = make_flow(self.id)
+
+    def start(self) -> None:
+        """Send the flow's first commands (a closed session fails here, before any wait)."""
+        self._check_open()
+        self._advance(None)
+
+    def feed(self, event: dict | None) -> None:
+        """Hand the flow the page's next event; ``None`` means the session closed."""
+        if event is None:
+            raise SessionClosedException("the page was closed")
+        self._advance(event)
+
+    def finish(self) -> None:
+        self.session._flows.pop(self.id, None)
+        self._flow.close()
+
+    def _check_open(self) -> None:
+        # Registered before this check, so a close from now on also wakes the channel.
+        if self.session.closed:
+            raise SessionClosedException("the page was closed")
+
+    def _advance(self, event: dict | None) -> None:
+        try:
+            self._flow.send(event)
+        except StopIteration as stop:
+            self.done, self.result = True, stop.value
+
+
 class Session:
     """State and bookkeeping common to every kind of session."""
 

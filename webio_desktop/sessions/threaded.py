@@ -7,8 +7,8 @@ import queue
 import threading
 from typing import Any
 
-from ..exceptions import SessionClosedException, SessionException
-from .core import Callback, FlowFactory, Session, TaskContext, enter_task
+from ..exceptions import SessionException
+from .core import Callback, FlowFactory, FlowRun, Session, TaskContext, enter_task
 
 logger = logging.getLogger("webio_desktop.session")
 
@@ -80,24 +80,14 @@ class ThreadSession(Session):
 
     # -- waiting --------------------------------------------------------------------------------
     def run_flow(self, make_flow: FlowFactory) -> Any:
-        flow_id = self.new_id("f")
-        channel: queue.SimpleQueue = queue.SimpleQueue()
-        self._flows[flow_id] = channel
-        flow = make_flow(flow_id)
+        run = FlowRun(self, make_flow, queue.SimpleQueue())
         try:
-            next(flow)
-            while True:
-                if self.closed:
-                    raise SessionClosedException("the page was closed")
-                event = channel.get()
-                if event is None:
-                    raise SessionClosedException("the page was closed")
-                flow.send(event)
-        except StopIteration as stop:
-            return stop.value
+            run.start()
+            while not run.done:
+                run.feed(run.channel.get())
+            return run.result
         finally:
-            self._flows.pop(flow_id, None)
-            flow.close()
+            run.finish()
 
     def deliver(self, channel: queue.SimpleQueue, event: dict | None) -> None:
         channel.put(event)
