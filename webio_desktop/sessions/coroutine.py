@@ -11,8 +11,8 @@ import inspect
 import logging
 from typing import Any, Awaitable, Coroutine
 
-from ..exceptions import SessionClosedException, SessionException
-from .core import Callback, FlowFactory, Session, TaskContext, enter_task
+from ..exceptions import SessionException
+from .core import Callback, FlowFactory, FlowRun, Session, TaskContext, enter_task
 
 logger = logging.getLogger("webio_desktop.session")
 
@@ -104,24 +104,14 @@ class CoroutineSession(Session):
         return self._drive(make_flow)
 
     async def _drive(self, make_flow: FlowFactory) -> Any:
-        flow_id = self.new_id("f")
-        channel: asyncio.Queue = asyncio.Queue()
-        self._flows[flow_id] = channel
-        flow = make_flow(flow_id)
+        run = FlowRun(self, make_flow, asyncio.Queue())
         try:
-            next(flow)
-            while True:
-                if self.closed:
-                    raise SessionClosedException("the page was closed")
-                event = await channel.get()
-                if event is None:
-                    raise SessionClosedException("the page was closed")
-                flow.send(event)
-        except StopIteration as stop:
-            return stop.value
+            run.start()
+            while not run.done:
+                run.feed(await run.channel.get())
+            return run.result
         finally:
-            self._flows.pop(flow_id, None)
-            flow.close()
+            run.finish()
 
     def deliver(self, channel: asyncio.Queue, event: dict | None) -> None:
         if self._on_loop_thread():
@@ -143,14 +133,19 @@ class CoroutineSession(Session):
 
     # -- close ----------------------------------------------------------------------------------
     def after_close(self) -> None:
-        def finish() -> None:
-            if not self._closed_future.done():
-                self._closed_future.set_result(None)
-            current = asyncio.current_task() if self._on_loop_thread() else None
+        def cancel_remaining() -> None:
+            current = asyncio.current_task()
             for task in list(self._tasks):
                 if task is not current:
                     task.cancel()
+
+        def finish() -> None:
+            if not self._closed_future.done():
+                self._closed_future.set_result(None)
             self.run_deferred()
+            # Tasks woken by close() first see SessionClosedException at their await (their
+            # steps are already queued); whatever still runs after that is cancelled.
+            self.loop.call_soon(cancel_remaining)
 
         if self._on_loop_thread():
             finish()
