@@ -117,8 +117,10 @@ def _as_list(value: str | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def render_page(app: Callable, static_base: str, client_config: dict[str, Any]) -> str:
-    """The HTML page of one app. ``static_base`` ends with '/'."""
+def render_page(app: Callable, static_base: str, client_config: dict[str, Any],
+                extra_head: str = "") -> str:
+    """The HTML page of one app. ``static_base`` ends with '/'; ``extra_head`` is trusted HTML
+    an embedder adds to ``<head>`` (the desktop shell's bridge script)."""
     s = page_settings(app)
     esc = functools.partial(html.escape, quote=True)
     head = [
@@ -135,6 +137,8 @@ def render_page(app: Callable, static_base: str, client_config: dict[str, Any]) 
     if s.get("js_code"):
         head.append(f"<script>window.addEventListener('load', () => {{\n{s['js_code']}\n}});"
                     "</script>")
+    if extra_head:
+        head.append(extra_head)
     # "</" can't end the JSON block early once escaped this way.
     config_json = json.dumps(client_config).replace("</", "<\\/")
     return f"""<!doctype html>

@@ -26,7 +26,7 @@ def make_application(options: HandlerOptions, *, static_dir: str | None = None,
     if options.max_message_size is not None:
         settings.setdefault("websocket_max_message_size", options.max_message_size)
     routes = [(r"/", make_handler(options)), *static_routes(static_dir)]
-    if options.request_guard is not None:  # the page handler runs the guard itself
+    if options.request_guard is not None:  # make_handler already guards the page and socket
         routes[1:] = [(pattern, guarded(handler, options.request_guard), *rest)
                       for pattern, handler, *rest in routes[1:]]
     return tornado.web.Application(routes, **settings)

@@ -95,11 +95,6 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
     options: HandlerOptions  # set on the subclass made by make_handler()
     session: Session | None = None
 
-    def prepare(self) -> None:
-        guard = self.options.request_guard
-        if guard is not None and not guard(self):
-            raise tornado.web.HTTPError(403)
-
     @property
     def app_name(self) -> str:
         return self.get_query_argument("app", "index") or "index"
@@ -116,10 +111,8 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")
-        page = render_page(apps[name], self.options.static_base(), {"debug": self.options.debug})
-        if self.options.extra_head:
-            page = page.replace("</head>", self.options.extra_head + "\n</head>", 1)
-        self.finish(page)
+        self.finish(render_page(apps[name], self.options.static_base(),
+                                {"debug": self.options.debug}, self.options.extra_head))
 
     def check_origin(self, origin: str) -> bool:
         allowed = origin_allowed(origin, self.request.host, self.options)
@@ -204,7 +197,10 @@ def guarded(handler_class: type[tornado.web.RequestHandler],
 
 
 def make_handler(options: HandlerOptions) -> type[WebIOHandler]:
-    return type("WebIOAppHandler", (WebIOHandler,), {"options": options})
+    handler = type("WebIOAppHandler", (WebIOHandler,), {"options": options})
+    if options.request_guard is not None:
+        handler = guarded(handler, options.request_guard)
+    return handler
 
 
 def static_routes(static_dir: str | None = None) -> list[tuple]:
