@@ -74,10 +74,10 @@ class InputItem:
                                else "Please enter a number.") from None
         if kind in (SELECT, CHECKBOX, "actions", RADIO):
             if isinstance(raw, list):
-                return [self._value_at(i) for i in raw if self._valid_index(i)]
+                return [self.values[i] for i in raw if self._valid_index(i)]
             if self.spec.get("multiple") or kind == CHECKBOX:
                 return []
-            return self._value_at(raw) if self._valid_index(raw) else None
+            return self.values[raw] if self._valid_index(raw) else None
         if kind == "slider":
             number = float(raw if raw is not None else self.spec.get("value", 0))
             return number if self.spec.get("float") else int(number)
@@ -85,9 +85,6 @@ class InputItem:
 
     def _valid_index(self, i: Any) -> bool:
         return isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(self.values)
-
-    def _value_at(self, i: int) -> Any:
-        return self.values[i]
 
     def is_empty(self, value: Any) -> bool:
         return value is None or value == "" or value == []

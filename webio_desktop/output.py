@@ -17,6 +17,7 @@ from typing import Any
 
 from . import protocol, render
 from .exceptions import PyWebIOWarning
+from .session import download
 from .sessions.core import TaskContext, current_task
 
 __all__ = [
@@ -375,8 +376,6 @@ def put_image(src: Any, format: str | None = None, title: str = "", width: str |
 def put_file(name: str, content: bytes, label: str | None = None, scope: str | None = None,
              position: int = OutputPosition.BOTTOM) -> Output:
     """A link-style button that saves ``content`` as file ``name`` when clicked."""
-    from .session import download
-
     return put_buttons([{"label": label or name, "value": name}],
                        onclick=[lambda: download(name, content)], link_style=True,
                        scope=scope, position=position)

@@ -26,12 +26,20 @@ _EXTRA_ATTRIBUTES = {
 }
 
 
-def sanitize(fragment: str) -> str:
-    """Strip scripts, event handlers and dangerous URLs from an HTML fragment."""
+def _allowed_attributes() -> dict[str, set[str]]:
     attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
     for tag, extra in _EXTRA_ATTRIBUTES.items():
         attributes.setdefault(tag, set()).update(extra)
-    return nh3.clean(fragment, tags=nh3.ALLOWED_TAGS | _EXTRA_TAGS, attributes=attributes,
+    return attributes
+
+
+_ALLOWED_TAGS = nh3.ALLOWED_TAGS | _EXTRA_TAGS
+_ALLOWED_ATTRIBUTES = _allowed_attributes()
+
+
+def sanitize(fragment: str) -> str:
+    """Strip scripts, event handlers and dangerous URLs from an HTML fragment."""
+    return nh3.clean(fragment, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
                      link_rel="noopener noreferrer")
 
 

@@ -19,8 +19,6 @@ DEFAULT_TITLE = "WebIO Application"
 THEMES = {None: "auto", "auto": "auto", "default": "auto", "light": "light", "dark": "dark",
           "sketchy": "light", "minty": "light", "yeti": "light"}
 
-_CONFIG_KEYS = ("title", "description", "theme", "js_code", "js_file", "css_style", "css_file",
-                "manifest")
 _global_config: dict[str, Any] = {}
 
 
