@@ -148,3 +148,27 @@ def test_session_objects(serve, page):
     server = serve(app)
     page.goto(server.url)
     assert seen.get(timeout=5) == (False, "ThreadSession")
+
+
+def test_serial_mode_callbacks_run_one_at_a_time_in_order(page, serve):
+    calls: queue.Queue = queue.Queue()
+    running = threading.Lock()
+
+    def on_click(value):
+        assert running.acquire(blocking=False), "two serial callbacks overlapped"
+        try:
+            calls.put((value, threading.current_thread().name))
+            threading.Event().wait(0.2)  # slow enough that the next click queues behind it
+        finally:
+            running.release()
+
+    def app():
+        put_buttons(["one", "two", "three"], onclick=on_click, serial_mode=True)
+
+    server = serve(app)
+    page.goto(server.url)
+    for name in ("one", "two", "three"):
+        page.get_by_role("button", name=name).click()
+    got = [calls.get(timeout=5) for _ in range(3)]
+    assert [value for value, _ in got] == ["one", "two", "three"]
+    assert len({thread for _, thread in got}) == 1  # the session's one serial worker
