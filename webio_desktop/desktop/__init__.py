@@ -4,7 +4,9 @@
 """
 from __future__ import annotations
 
+from .guard import clear_close_guard, set_close_guard
 from .launcher import DesktopOptions, Launcher, start_desktop
 from .windows import WindowOptions
 
-__all__ = ["DesktopOptions", "Launcher", "WindowOptions", "start_desktop"]
+__all__ = ["DesktopOptions", "Launcher", "WindowOptions", "clear_close_guard",
+           "set_close_guard", "start_desktop"]

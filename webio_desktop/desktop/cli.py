@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-open", dest="open_browser", action="store_false",
                         help="browser mode: only print the URL")
     parser.add_argument("--tabs", action="store_true",
-                        help="keep apps as tabs of one window (not implemented yet)")
+                        help="keep apps as tabs of one window (go_app and new-window links open tabs)")
     parser.add_argument("--no-pywebio-alias", dest="alias", action="store_false",
                         help="do not make 'import pywebio' load webio_desktop")
     parser.add_argument("--size", type=_size, metavar="WxH", help="window size (default 960x720)")

@@ -44,7 +44,7 @@ _START_SERVER_ARGS = {"port", "host", "debug", "cdn", "static_dir", "reconnect_t
 class DesktopOptions:
     """Launcher settings (the CLI flags; ``start_desktop`` keywords)."""
 
-    navigation: str = "windows"  # "tabs" is not implemented yet
+    navigation: str = "windows"  # "windows": a native window per app; "tabs": one tabbed window
     browser: bool = False  # serve to the default browser instead of native windows
     host: str = "127.0.0.1"  # browser mode only
     port: int = 0  # browser mode only; 0 = a free port
@@ -197,8 +197,6 @@ class Launcher:
         """Serve ``apps`` until the last window closes (or Ctrl+C / SIGTERM in browser mode)."""
         settings = {k: v for k, v in kwargs.items() if k not in _START_SERVER_ARGS}
         desktop = not self.options.browser and self.gui_reason is None
-        if self.options.navigation == "tabs":
-            logger.warning("navigation='tabs' is not implemented yet: apps open in windows")
         server = DesktopServer(
             apps, host="127.0.0.1" if desktop else self.options.host,
             port=0 if desktop else self.options.port, debug=debug or self.options.debug,
@@ -223,7 +221,8 @@ class Launcher:
         from .windows import WindowManager
 
         manager = WindowManager(server, self.options.window, state_key=self.state_key,
-                                store=GeometryStore() if self.options.window.remember else None)
+                                store=GeometryStore() if self.options.window.remember else None,
+                                navigation=self.options.navigation)
         previous = signal.signal(signal.SIGTERM, lambda *_: manager.quit())
         try:
             manager.run("index")
@@ -275,6 +274,8 @@ def start_desktop(applications: Any, *, navigation: str = "windows", browser: bo
     if isinstance(getattr(active, "__self__", None), Launcher):
         active(apps, debug=debug)
         return
+    if navigation not in ("windows", "tabs"):
+        raise ValueError(f"navigation must be 'windows' or 'tabs', not {navigation!r}")
     options = DesktopOptions(navigation=navigation, browser=browser, debug=debug,
                              window=window or WindowOptions(**window_options))
     launcher = Launcher(options, state_key=state_key_for(sys.argv[0] or "app"))

@@ -100,6 +100,10 @@ class DesktopServer:
         query = {"app": app} if app and app != "index" else {}
         return self.base_url + "?" + urlencode({**query, TOKEN_PARAM: token})
 
+    def static_url(self, name: str) -> str:
+        """Path of a front-end file (content-versioned), e.g. the tab shell's page."""
+        return self.options.static_base() + name
+
     def is_own_url(self, url: str) -> bool:
         from urllib.parse import urlsplit
 

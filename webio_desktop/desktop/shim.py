@@ -1,8 +1,9 @@
 """The script a desktop window's pages get: routes navigation and downloads to the launcher.
 
 It runs as a module script after ``webio.js`` (module scripts run in document order) and
-replaces ``window.webio.openApp`` / ``window.webio.download``, and reports ``document.title``
-changes (``set_env(title=...)``) so the native title follows. Calls reach Python through the
+replaces ``window.webio.openApp`` / ``download`` / ``setCloseGuard``, and reports
+``document.title`` changes (``set_env(title=...)``) so the native title follows. In tabs mode
+the page is a frame of the tab shell (``static/tabs.js``) and talks to the shell instead. Calls reach Python through the
 window's pywebview ``js_api`` (``WindowApi``), which knows which native window asked. Links
 and ``window.open`` that would leave the app go to the system browser (http/https only) or a new
 native window (our own URLs); nothing else escapes.
@@ -10,10 +11,14 @@ native window (our own URLs); nothing else escapes.
 from __future__ import annotations
 
 SHIM_JS = r"""
+// In tabs mode this page is an <iframe> of the tab shell (static/tabs.js, same origin): the
+// shell owns the bridge and the tabs. In windows mode `top` is this page itself.
+const tabs = window.top !== window ? window.top.webioTabs : null;
+const host = tabs ? window.top : window;
 const call = (method, ...args) => new Promise((resolve, reject) => {
-  const go = () => window.pywebview.api[method](...args).then(resolve, reject);
-  if (window.pywebview && window.pywebview.api && window.pywebview.api[method]) go();
-  else window.addEventListener('pywebviewready', go, { once: true });
+  const go = () => host.pywebview.api[method](...args).then(resolve, reject);
+  if (host.pywebview && host.pywebview.api && host.pywebview.api[method]) go();
+  else host.addEventListener('pywebviewready', go, { once: true });
 });
 const appHref = (name) => {
   const url = new URL(location.pathname, location.href);
@@ -29,25 +34,42 @@ const toBase64 = async (bytes) => {
   });
   return data.slice(data.indexOf(',') + 1);
 };
-/** Same origin: a native window; http(s) elsewhere: the system browser; anything else: nothing. */
+/** Same origin: a new tab or native window; http(s) elsewhere: the system browser; else nothing. */
 const openUrl = (href) => {
   const url = new URL(href, location.href);
-  if (url.origin === location.origin) return call('open_url', url.pathname + url.search);
+  if (url.origin === location.origin) {
+    return tabs ? tabs.open(url.pathname + url.search) : call('open_url', url.pathname + url.search);
+  }
   if (url.protocol === 'http:' || url.protocol === 'https:') return call('open_external', url.href);
   console.warn('[webio-desktop] blocked a link to', url.href);
 };
 if (window.webio) {
   window.webio.openApp = (name, newWindow) => {
-    if (newWindow) call('open_app', String(name));
-    else location.href = appHref(name);
+    if (!newWindow) location.href = appHref(name);
+    else if (tabs) openUrl(appHref(name));
+    else call('open_app', String(name));
   };
   window.webio.download = async (name, bytes) => call('save_file', String(name || 'download'), await toBase64(bytes));
+  // The close guard (set_close_guard): the shell or the native window asks before closing.
+  const setGuard = window.webio.setCloseGuard;
+  window.webio.setCloseGuard = (message) => {
+    setGuard(message);
+    if (tabs) tabs.guard(window, window.webio.closeGuard);
+    else call('set_close_guard', window.webio.closeGuard);
+  };
 }
-// set_env(title=...) changes document.title: the native window follows.
-let lastTitle = document.title;
-new MutationObserver(() => {
-  if (document.title !== lastTitle) call('set_title', (lastTitle = document.title));
-}).observe(document.head, { subtree: true, childList: true, characterData: true });
+// set_env(title=...) changes document.title: the native window (or the tab) follows.
+let lastTitle = null;
+const reportTitle = () => {
+  if (document.title === lastTitle) return;
+  lastTitle = document.title;
+  if (tabs) tabs.title(window, lastTitle);
+  else call('set_title', lastTitle);
+};
+if (tabs) reportTitle();
+else lastTitle = document.title;
+new MutationObserver(reportTitle)
+  .observe(document.head, { subtree: true, childList: true, characterData: true });
 window.open = (href) => { if (href) openUrl(href); return null; };
 document.addEventListener('click', (e) => {
   if (e.defaultPrevented || e.button !== 0) return;

@@ -7,6 +7,7 @@ threads of their own) can open windows at any time.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
 import threading
@@ -14,7 +15,7 @@ import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..server.page import page_settings
 from .server import DesktopServer
@@ -93,6 +94,18 @@ class WindowApi:
         if title and self._window is not None:
             self._window.set_title(str(title))
 
+    def set_close_guard(self, message: str | None) -> None:
+        """set_close_guard() in the page: closing this window asks ``message`` first."""
+        self._manager.guards[self._window] = str(message) if message else None
+
+    def confirm(self, message: str) -> bool:
+        """A native OK/Cancel question (the tab shell asks it before closing a guarded tab)."""
+        return bool(self._window.create_confirmation_dialog("Close tab?", str(message)))
+
+    def close_window(self) -> None:
+        """The tab shell closed its last tab."""
+        self._window.destroy()
+
     def save_file(self, name: str, data: str) -> str | None:
         """download()/put_file: ask where with the native Save dialog, write the bytes here."""
         import webview
@@ -112,33 +125,55 @@ class WindowManager:
     """Opens a window per app and tracks them; ``run()`` returns when the last one closes."""
 
     def __init__(self, server: DesktopServer, options: WindowOptions, *, state_key: str,
-                 store: GeometryStore | None = None) -> None:
+                 store: GeometryStore | None = None, navigation: str = "windows") -> None:
         self.server = server
         self.options = options
+        self.navigation = navigation  # "windows": a window per app; "tabs": one tab window
         self.state_key = state_key
         self.store = store if options.remember else None
         self.windows: list[Any] = []
+        self.guards: dict[Any, str | None] = {}  # window -> close-guard message
+        self.force_close = False  # Ctrl+C / SIGTERM: close without asking
         self._lock = threading.Lock()
         self._screens: list[tuple[int, int, int, int]] = []
 
     # -- opening --------------------------------------------------------------------------------
+    @property
+    def tabs(self) -> bool:
+        return self.navigation == "tabs"
+
     def open(self, app: str) -> Any:
         if app not in self.server.apps:
             logger.warning("go_app: no app named %r", app)
+        if self.tabs:
+            return self.open_path("/?" + urlencode({"app": app}))
         return self._create(app, self.server.url_for(app))
 
     def open_path(self, path_and_query: str) -> Any:
         query = parse_qs(urlsplit(path_and_query).query)
         app = (query.get("app") or ["index"])[0]
+        if self.tabs:
+            return self._open_tab(app, path_and_query)
         return self._create(app, self.server.url_for(path_and_query=path_and_query))
 
-    def _create(self, app: str, url: str) -> Any:
+    def _open_tab(self, app: str, path_and_query: str) -> Any:
+        """Tabs mode: a new tab in the tab window (the first call opens that window)."""
+        with self._lock:
+            shell = self.windows[0] if self.windows else None
+        if shell is None:
+            shell_path = self.server.static_url("tabs.html") + "?" + urlencode({"app": app})
+            return self._create(app, self.server.url_for(path_and_query=shell_path),
+                                key_app="tabs")
+        shell.evaluate_js(f"window.webioTabs.open({json.dumps(path_and_query)})")
+        return shell
+
+    def _create(self, app: str, url: str, *, key_app: str | None = None) -> Any:
         import webview
 
         opts = self.options
         target = self.server.apps.get(app)
         title = page_settings(target)["title"] if target is not None else app
-        key = f"{self.state_key}::{app}"
+        key = f"{self.state_key}::{key_app or app}"
         geometry = Geometry(opts.width, opts.height)
         if self.store is not None:
             saved = self.store.get(key)
@@ -151,11 +186,30 @@ class WindowManager:
             min_size=opts.min_size, resizable=opts.resizable, fullscreen=opts.fullscreen,
             on_top=opts.on_top, frameless=opts.frameless, text_select=True)
         api._window = window
+        window.events.closing += lambda: self._closing(window)
         self._track(window, key, geometry)
         with self._lock:
             self.windows.append(window)
         logger.info("opened a window on app %r", app)
         return window
+
+    def _closing(self, window: Any) -> bool:
+        """pywebview's ``closing`` event, on the GUI thread: False keeps the window open.
+
+        A guarded window is kept, and a thread asks the user; if they agree the guard is dropped
+        and the window closed again. Signals (``force_close``) never ask.
+        """
+        message = self.guards.get(window)
+        if not message or self.force_close:
+            return True
+
+        def ask() -> None:
+            if window.create_confirmation_dialog(f"Close {window.title}?", message):
+                self.guards[window] = None
+                window.destroy()
+
+        threading.Thread(target=ask, name="webio-close-guard", daemon=True).start()
+        return False
 
     def _track(self, window: Any, key: str, geometry: Geometry) -> None:
         """Follow size, position and maximized state; remember them when the window closes."""
@@ -179,6 +233,7 @@ class WindowManager:
         def closed() -> None:
             if self.store is not None:
                 self.store.put(key, current)
+            self.guards.pop(window, None)
             with self._lock:
                 if window in self.windows:
                     self.windows.remove(window)
@@ -195,6 +250,11 @@ class WindowManager:
         import webview
 
         install_navigation_guard(self)
+        # pywebview installs its Ctrl+C handler when the first window opens; ours also tells the
+        # close guards not to ask.
+        from webview.platforms import qt
+
+        qt._sigint_handler = lambda *_: self.quit()
         if self.store is not None:
             try:
                 self._screens = [(s.x, s.y, s.width, s.height) for s in webview.screens]
@@ -208,9 +268,10 @@ class WindowManager:
             self.store.save()
 
     def close_all(self) -> None:
-        """Thread-safe: ask every window to close (SIGTERM, shutdown)."""
+        """Thread-safe: close every window, without asking (SIGTERM, shutdown)."""
         import webview
 
+        self.force_close = True
         for window in list(webview.windows):
             try:
                 window.destroy()
@@ -218,9 +279,11 @@ class WindowManager:
                 logger.debug("window already gone", exc_info=True)
 
     def quit(self) -> None:
-        """From a signal handler on the main thread: end the Qt loop (like pywebview's SIGINT)."""
+        """From a signal handler on the main thread: end the Qt loop (like pywebview's SIGINT).
+        Close guards do not ask: a signal means the user (or the system) wants out now."""
         from webview.platforms import qt
 
+        self.force_close = True
         if getattr(qt, "_app", None) is not None:
             qt._app.quit()
 

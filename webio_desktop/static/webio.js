@@ -291,7 +291,16 @@ window.webio = {
   setProgress,
   env,
   config,
+  // set_close_guard(): a message while leaving would lose work (null: leave freely). A desktop
+  // shell wraps this to ask before its window or tab closes.
+  closeGuard: null,
+  setCloseGuard(message) { window.webio.closeGuard = message || null; },
 };
+
+// A guarded page asks before it is left (browsers show their own generic wording).
+addEventListener('beforeunload', (e) => {
+  if (window.webio.closeGuard && !session.ended) e.preventDefault();
+});
 
 addEventListener('pagehide', () => { leaving = true; });
 addEventListener('pageshow', () => { leaving = false; });
