@@ -437,3 +437,44 @@ def test_hundred_sessions_leave_no_tasks_threads_or_sessions(browser, serve, cap
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
     assert "destroyed but it is pending" not in caplog.text
     assert "never retrieved" not in caplog.text
+
+
+# ---- what a session costs: frames are compressed alone (see bench/load.py) -------------------
+
+def test_frames_compressed_alone_decode_with_a_persistent_context():
+    import zlib
+
+    from webio_desktop.server.tornado import FrameCompressor
+
+    compressor, inflate = FrameCompressor(), zlib.decompressobj(-zlib.MAX_WBITS)
+    frames = [b"[]", b'[{"cmd":"output"}]' * 3, b'{"cmd":"output","spec":"x"}' * 20_000, b"x" * 7]
+    for frame in frames:
+        packed = compressor.compress(frame)
+        assert inflate.decompress(packed + b"\x00\x00\xff\xff") == frame
+    assert len(compressor.compress(frames[2])) < len(frames[2]) // 50
+
+
+def test_a_large_burst_reaches_the_browser_compressed(page, serve):
+    from webio_desktop.server.tornado import FrameCompressor
+
+    async def app():
+        for i in range(3000):
+            put_text(f"line {i}")
+        put_text("burst done")
+        await hold()
+
+    server = serve(app)
+    page.goto(server.url)
+    page.get_by_text("burst done").wait_for()
+    assert page.get_by_text("line 2999", exact=True).count() == 1
+    (session,) = server.options.sessions
+    compressor = session._transport.handler.ws_connection._compressor
+    assert isinstance(compressor, FrameCompressor)  # Chromium negotiated permessage-deflate
+
+
+def test_generator_apps_get_a_clear_error(page, serve, caplog):
+    def legacy():
+        yield
+
+    page.goto(serve(legacy, debug=True).url)
+    page.get_by_text("write the app as `async def`").wait_for()

@@ -91,6 +91,34 @@ class SessionAwaitable(collections.abc.Coroutine):
         return f"<{self._what} awaitable from {os.path.basename(filename)}:{lineno}>"
 
 
+class _Channel:
+    """The page's events for one waiting flow: a list and a future to wake the waiter.
+
+    asyncio.Queue would do, but it costs four deques and an Event per waiting call, and a
+    waiting call is what most open sessions are doing.
+    """
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[dict | None] = []
+        self._waiter: asyncio.Future | None = None
+
+    def put_nowait(self, item: dict | None) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> dict | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+
 class TaskHandler:
     """A handle on a coroutine started with ``run_async``."""
 
@@ -208,6 +236,10 @@ class CoroutineSession(Session):
     async def _run_app(self) -> None:
         try:
             result = self.app()
+            if inspect.isgenerator(result):
+                result.close()
+                raise TypeError("generator-based apps (PyWebIO's legacy `yield` coroutines) are "
+                                "not supported: write the app as `async def` and use `await`")
             if inspect.isawaitable(result):
                 await result
         except SessionException:
@@ -254,7 +286,7 @@ class CoroutineSession(Session):
         return SessionAwaitable(lambda: self._drive(make_flow))
 
     async def _drive(self, make_flow: FlowFactory) -> Any:
-        run = FlowRun(self, make_flow, asyncio.Queue())
+        run = FlowRun(self, make_flow, _Channel())
         try:
             run.start()
             while not run.done:
@@ -263,7 +295,7 @@ class CoroutineSession(Session):
         finally:
             run.finish()  # also when cancelled: the flow takes its form off the page
 
-    def deliver(self, channel: asyncio.Queue, event: dict | None) -> None:
+    def deliver(self, channel: _Channel, event: dict | None) -> None:
         if self._on_loop_thread():
             channel.put_nowait(event)
         else:
