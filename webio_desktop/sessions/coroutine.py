@@ -33,13 +33,15 @@ def _caller() -> tuple[str, str, int]:
     That is the outermost webio_desktop frame and the first frame outside the package.
     """
     frame = sys._getframe(1)
-    name = "this call"
+    name = ""
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        name = frame.f_code.co_name
+        if not frame.f_code.co_name.startswith("_"):  # e.g. pin.x (a __getattr__): no name
+            name = frame.f_code.co_name
         frame = frame.f_back
+    what = f"{name}()" if name else "a webio call"
     if frame is None:
-        return f"{name}()", "<unknown>", 0
-    return f"{name}()", frame.f_code.co_filename, frame.f_lineno
+        return what, "<unknown>", 0
+    return what, frame.f_code.co_filename, frame.f_lineno
 
 
 class SessionAwaitable(collections.abc.Coroutine):
@@ -82,8 +84,8 @@ class SessionAwaitable(collections.abc.Coroutine):
         if self._start is not None:
             filename, lineno = self._where
             warnings.warn_explicit(
-                f"{self._what} was never awaited (called at {filename}:{lineno}); in a "
-                f"coroutine-based session write `await {self._what}`",
+                f"{self._what} was never awaited (called at {filename}:{lineno}): in a "
+                f"coroutine-based session write `await` before the call",
                 RuntimeWarning, filename, lineno, source=self)
 
     def __repr__(self) -> str:
@@ -192,9 +194,11 @@ class CoroutineSession(Session):
 
     kind = "coroutine"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, loop: asyncio.AbstractEventLoop | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.loop = asyncio.get_event_loop()
+        # The server's loop; integrations that create sessions on other threads pass theirs.
+        self.loop = loop or asyncio.get_event_loop()
         _track_session_tasks(self.loop)
         self._tasks: set[asyncio.Task] = set()
         self._closed_future: asyncio.Future = self.loop.create_future()
