@@ -2,7 +2,8 @@
 
 N clients (wire.py's protocol clients, no browser) each open a session whose app waits in
 ``input()``. With all N open we read the server process's memory (RSS and USS, psutil) and
-thread count; then every client answers its input once (``C`` at a time) and we time each echo
+thread count; then every client answers its input ``rounds`` times (``C`` answers in flight at
+a time) and we time each echo
 (submit -> echo and next prompt received). Per-session memory is (loaded - baseline) / N, the
 baseline taken after a warm-up round of sessions has been opened and closed.
 """
@@ -51,7 +52,7 @@ async def _settle(pid, seconds=0.5, rounds=10):
         last = rss
 
 
-async def _session_load(impl, port, pid, n, concurrency, echo_concurrency, timeout):
+async def _session_load(impl, port, pid, n, concurrency, echo_concurrency, rounds, timeout):
     res = {'sessions_requested': n}
     warm, errors = await _open(impl, port, min(50, n), concurrency, timeout)
     for c in warm:
@@ -81,10 +82,11 @@ async def _session_load(impl, port, pid, n, concurrency, echo_concurrency, timeo
     rtts = []
 
     async def echo(i, client):
-        async with gate:
-            start = time.perf_counter()
-            await client.echo(f'load-{i}', timeout)
-            rtts.append((time.perf_counter() - start) * 1e3)
+        for round_ in range(rounds):
+            async with gate:
+                start = time.perf_counter()
+                await client.echo(f'load-{i}-{round_}', timeout)
+                rtts.append((time.perf_counter() - start) * 1e3)
 
     t0 = time.perf_counter()
     results = await asyncio.gather(*(echo(i, c) for i, c in enumerate(clients)),
@@ -110,5 +112,7 @@ async def _session_load(impl, port, pid, n, concurrency, echo_concurrency, timeo
     return res
 
 
-def session_load(impl, port, pid, n=1000, concurrency=100, echo_concurrency=50, timeout=30):
-    return asyncio.run(_session_load(impl, port, pid, n, concurrency, echo_concurrency, timeout))
+def session_load(impl, port, pid, n=1000, concurrency=100, echo_concurrency=50, rounds=3,
+                 timeout=30):
+    return asyncio.run(_session_load(impl, port, pid, n, concurrency, echo_concurrency, rounds,
+                                     timeout))

@@ -148,25 +148,31 @@ def sc_page_bytes(impl, ctx):
     return out
 
 
-def sc_wire(impl, ctx):
-    n = ctx['cfg']['wire']
+def in_thread(func, limit, what):
+    """func() in its own thread (asyncio.run must not share Playwright's sync-API loop)."""
     box = {}
-    with servers.Server(impl, 'echo') as s:
-        # own thread: asyncio.run must not share Playwright's (sync API) loop
-        def go():
-            try:
-                box['r'] = wire.echo_rtt(impl, s.port, n=n, warmup=5, op_timeout=10, budget=60)
-            except BaseException as e:  # noqa: BLE001
-                box['e'] = e
-        t = threading.Thread(target=go, daemon=True)
-        t.start()
-        t.join(120)
-        if t.is_alive():
-            raise RuntimeError('wire client did not finish within 120 s')
+
+    def go():
+        try:
+            box['r'] = func()
+        except BaseException as e:  # noqa: BLE001
+            box['e'] = e
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    t.join(limit)
+    if t.is_alive():
+        raise RuntimeError(f'{what} did not finish within {limit} s')
     if 'e' in box:
         e = box['e']
         raise RuntimeError(f'{type(e).__name__}: {e}') from e
     return box['r']
+
+
+def sc_wire(impl, ctx):
+    n = ctx['cfg']['wire']
+    with servers.Server(impl, 'echo') as s:
+        return in_thread(lambda: wire.echo_rtt(impl, s.port, n=n, warmup=5, op_timeout=10,
+                                               budget=60), 120, 'wire client')
 
 
 LOAD_KINDS = {'coroutine': 'echo_async', 'thread': 'echo'}
@@ -179,24 +185,13 @@ def sc_session_load(impl, ctx):
     n = ctx['cfg']['load']
     out = {}
     for kind, scenario in LOAD_KINDS.items():
-        box = {}
         log(f'  {n} {kind} sessions')
         with servers.Server(impl, scenario) as s:
-            def go():
-                try:
-                    box['r'] = load.session_load(impl, s.port, s.proc.pid, n=n)
-                except BaseException as e:  # noqa: BLE001
-                    box['e'] = e
-            t = threading.Thread(target=go, daemon=True)
-            t.start()
-            t.join(150)
-            if t.is_alive():
-                raise RuntimeError(f'{kind} load did not finish within 150 s')
-        if 'e' in box:
-            e = box['e']
-            out[kind] = {'error': f'{type(e).__name__}: {e}'}
-        else:
-            out[kind] = box['r']
+            try:
+                out[kind] = in_thread(lambda: load.session_load(impl, s.port, s.proc.pid, n=n),
+                                      150, f'{kind} load')
+            except RuntimeError as e:
+                out[kind] = {'error': str(e)}
     return out
 
 
@@ -373,7 +368,7 @@ def report(R, meta):
                 (f'{kind}: echo under load p50', (kind, 'echo', 'median')),
                 (f'{kind}: echo under load p90', (kind, 'echo', 'p90')),
                 (f'{kind}: open all sessions (s)', (kind, 'open_s')),
-                (f'{kind}: every session echoes once (s)', (kind, 'echo_s'))])
+                (f'{kind}: every session echoes 3 times (s)', (kind, 'echo_s'))])
             for impl in IMPLS:
                 for key in ('first_error', 'first_echo_error', 'error'):
                     e = cell(R, 'session_load', impl, kind, key)
