@@ -233,7 +233,7 @@ def test_plain_and_async_callbacks(page, serve):
 
     async def slow(tag):
         events.put(("start", tag))
-        await asyncio.sleep(0.4)
+        await asyncio.sleep(1.5)  # long enough for a second click to arrive meanwhile
         put_text(f"{tag} finished")
         events.put(("end", tag))
 

@@ -24,7 +24,13 @@ from .core import (Callback, FlowFactory, FlowRun, Session, TaskContext, _curren
 
 logger = logging.getLogger("webio_desktop.session")
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_PACKAGE = __name__.split(".")[0]
+
+
+def _in_package(frame: Any) -> bool:
+    # By module name, not file path: also right in frozen (PyInstaller) apps.
+    module = frame.f_globals.get("__name__") or ""
+    return module == _PACKAGE or module.startswith(_PACKAGE + ".")
 
 
 def _caller() -> tuple[str, str, int]:
@@ -34,7 +40,7 @@ def _caller() -> tuple[str, str, int]:
     """
     frame = sys._getframe(1)
     name = ""
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and _in_package(frame):
         if not frame.f_code.co_name.startswith("_"):  # e.g. pin.x (a __getattr__): no name
             name = frame.f_code.co_name
         frame = frame.f_back
