@@ -80,11 +80,11 @@ def _context_for_thread() -> TaskContext:
 
 
 def _in_running_loop() -> bool:
+    """Whether the caller is a coroutine running on an asyncio loop (an ``async def`` app)."""
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+        return asyncio.current_task() is not None
+    except RuntimeError:  # no running loop in this thread
         return False
-    return True
 
 
 def _start() -> ScriptSession:
