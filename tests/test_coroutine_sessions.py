@@ -17,7 +17,7 @@ from websockets.sync.client import connect
 
 from conftest import Results, _Crash, wait_until
 from webio_desktop.exceptions import SessionClosedException, SessionNotFoundException
-from webio_desktop.input import actions, input_group
+from webio_desktop.input import actions, checkbox, input_group, radio, select, slider, textarea
 from webio_desktop.input import input as ask
 from webio_desktop.output import put_buttons, put_text
 from webio_desktop.session import (defer_call, eval_js, get_current_session, hold, run_async,
@@ -152,7 +152,10 @@ def test_waiting_calls_return_asyncio_awaitables_and_outputs_are_plain(page, ser
 
     async def app():
         calls = {"input": ask("A"), "input_group": input_group("G", [ask("x", name="x")]),
-                 "actions": actions("Act", ["go"]), "eval_js": eval_js("1"), "hold": hold(),
+                 "textarea": textarea("T"), "select": select("S", ["a"]),
+                 "checkbox": checkbox("C", ["a"]), "radio": radio("R", ["a"]),
+                 "slider": slider("Sl"), "actions": actions("Act", ["go"]),
+                 "eval_js": eval_js("1"), "hold": hold(),
                  "run_asyncio_coroutine": run_asyncio_coroutine(asyncio.sleep(0))}
         kinds = {}
         for name, call in calls.items():
@@ -165,7 +168,8 @@ def test_waiting_calls_return_asyncio_awaitables_and_outputs_are_plain(page, ser
 
     page.goto(serve(async_app(results, app)).url)
     assert results.get() == dict.fromkeys(
-        ["input", "input_group", "actions", "eval_js", "hold", "run_asyncio_coroutine"], True)
+        ["input", "input_group", "textarea", "select", "checkbox", "radio", "slider", "actions",
+         "eval_js", "hold", "run_asyncio_coroutine"], True)
     assert results.get() is True
     assert results.get() == "slept"
 
