@@ -40,15 +40,15 @@ CONFIG = {
     'quick': dict(cold=5, warm=5,
                   outputs={'pywebio': {1000: 3, 3000: 1}, 'webio': {1000: 3, 10000: 2}},
                   outputs_timeout={'pywebio': 60, 'webio': 60},
-                  echo=(5, 15), page_bytes=1, wire=100),
+                  echo=(5, 15), page_bytes=1, wire=100, load=1000),
     'default': dict(cold=9, warm=9,
                     outputs={'pywebio': {1000: 5, 3000: 3}, 'webio': {1000: 5, 10000: 3}},
                     outputs_timeout={'pywebio': 120, 'webio': 300},
-                    echo=(5, 30), page_bytes=2, wire=200),
+                    echo=(5, 30), page_bytes=2, wire=200, load=1000),
     'full': dict(cold=9, warm=9,
                  outputs={'pywebio': {1000: 9, 3000: 3, 10000: 3}, 'webio': {1000: 9, 10000: 3}},
                  outputs_timeout={'pywebio': 420, 'webio': 420},
-                 echo=(5, 100), page_bytes=3, wire=200),
+                 echo=(5, 100), page_bytes=3, wire=200, load=1000),
 }
 
 
@@ -148,25 +148,51 @@ def sc_page_bytes(impl, ctx):
     return out
 
 
-def sc_wire(impl, ctx):
-    n = ctx['cfg']['wire']
+def in_thread(func, limit, what):
+    """func() in its own thread (asyncio.run must not share Playwright's sync-API loop)."""
     box = {}
-    with servers.Server(impl, 'echo') as s:
-        # own thread: asyncio.run must not share Playwright's (sync API) loop
-        def go():
-            try:
-                box['r'] = wire.echo_rtt(impl, s.port, n=n, warmup=5, op_timeout=10, budget=60)
-            except BaseException as e:  # noqa: BLE001
-                box['e'] = e
-        t = threading.Thread(target=go, daemon=True)
-        t.start()
-        t.join(120)
-        if t.is_alive():
-            raise RuntimeError('wire client did not finish within 120 s')
+
+    def go():
+        try:
+            box['r'] = func()
+        except BaseException as e:  # noqa: BLE001
+            box['e'] = e
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    t.join(limit)
+    if t.is_alive():
+        raise RuntimeError(f'{what} did not finish within {limit} s')
     if 'e' in box:
         e = box['e']
         raise RuntimeError(f'{type(e).__name__}: {e}') from e
     return box['r']
+
+
+def sc_wire(impl, ctx):
+    n = ctx['cfg']['wire']
+    with servers.Server(impl, 'echo') as s:
+        return in_thread(lambda: wire.echo_rtt(impl, s.port, n=n, warmup=5, op_timeout=10,
+                                               budget=60), 120, 'wire client')
+
+
+LOAD_KINDS = {'coroutine': 'echo_async', 'thread': 'echo'}
+
+
+def sc_session_load(impl, ctx):
+    """N concurrent sessions of each kind on one server process (see load.py)."""
+    import load  # psutil is only needed here
+
+    n = ctx['cfg']['load']
+    out = {}
+    for kind, scenario in LOAD_KINDS.items():
+        log(f'  {n} {kind} sessions')
+        with servers.Server(impl, scenario) as s:
+            try:
+                out[kind] = in_thread(lambda: load.session_load(impl, s.port, s.proc.pid, n=n),
+                                      150, f'{kind} load')
+            except RuntimeError as e:
+                out[kind] = {'error': str(e)}
+    return out
 
 
 def sc_planned(impl, ctx):
@@ -184,7 +210,8 @@ SCENARIOS = {
     'table': (sc_planned, '6. put_table rows (planned)', False),
     'markdown': (sc_planned, '6. put_markdown size (planned)', False),
     'datatable': (sc_planned, '6. put_datatable (planned)', False),
-    'session_load': (sc_planned, '6. many open sessions, server RSS/threads (planned)', False),
+    'session_load': (sc_session_load, '6. 1,000 open sessions per kind on one server: memory, '
+                     'echo under load (protocol clients)', False),
 }
 
 
@@ -327,6 +354,28 @@ def report(R, meta):
                                        ('connect -> first prompt', ('connect_to_first_prompt_ms',))])
         print_table(SCENARIOS['wire'][1] + ' (ms)', hdr, rows)
 
+    if 'session_load' in R:
+        rows = []
+        for kind in LOAD_KINDS:
+            rows += detail_rows(R, 'session_load', [
+                (f'{kind}: sessions open', (kind, 'sessions_open')),
+                (f'{kind}: RSS per session (KiB)', (kind, 'rss_per_session_kib')),
+                (f'{kind}: USS per session (KiB)', (kind, 'uss_per_session_kib')),
+                (f'{kind}: USS per session after its echo (KiB)',
+                 (kind, 'uss_after_echo_per_session_kib')),
+                (f'{kind}: server RSS loaded (MiB)', (kind, 'rss_loaded_mib')),
+                (f'{kind}: server threads loaded', (kind, 'threads_loaded')),
+                (f'{kind}: echo under load p50', (kind, 'echo', 'median')),
+                (f'{kind}: echo under load p90', (kind, 'echo', 'p90')),
+                (f'{kind}: open all sessions (s)', (kind, 'open_s')),
+                (f'{kind}: every session echoes 3 times (s)', (kind, 'echo_s'))])
+            for impl in IMPLS:
+                for key in ('first_error', 'first_echo_error', 'error'):
+                    e = cell(R, 'session_load', impl, kind, key)
+                    if e:
+                        rows.append([f'{kind} {LABEL[impl]} problem', e[:80], '', ''])
+        print_table(SCENARIOS['session_load'][1], hdr, rows)
+
     summary = build_summary(R)
     print_table('Targets', ['metric', LABEL['pywebio'], LABEL['webio'], 'ours/PyWebIO', 'target', 'met'],
                 [[s['metric'], s['pywebio_text'], s['ours_text'],
@@ -410,6 +459,18 @@ def build_summary(R):
         row('wire round trip (median)', _med(R, 'wire', 'pywebio', 'median'),
             _med(R, 'wire', 'webio', 'median'), '< 2 ms absolute', absolute=2.0,
             fmt=lambda v: f'{v:.2f} ms')
+    if 'session_load' in R:
+        fmt_k = (lambda v: f'{v:,.1f} KiB')
+        for kind in LOAD_KINDS:
+            row(f'{kind} session: USS per session', _med(R, 'session_load', 'pywebio', kind,
+                                                         'uss_per_session_kib'),
+                _med(R, 'session_load', 'webio', kind, 'uss_per_session_kib'),
+                '<= 0.5x' if kind == 'coroutine' else '-', limit=0.5 if kind == 'coroutine' else None,
+                fmt=fmt_k)
+            row(f'{kind} session: echo p50 under load',
+                _med(R, 'session_load', 'pywebio', kind, 'echo', 'median'),
+                _med(R, 'session_load', 'webio', kind, 'echo', 'median'),
+                '<= 0.7x' if kind == 'coroutine' else '-', limit=0.7 if kind == 'coroutine' else None)
     return out
 
 

@@ -52,6 +52,15 @@ def make_echo_app(n=0):
     return app
 
 
+def make_echo_async_app(n=0):
+    """Scenario 6, coroutine sessions: the echo loop as an ``async def`` app."""
+    async def app():
+        for _ in range(MAX_ECHO_LOOPS):
+            v = await input()
+            put_text(v)
+    return app
+
+
 # --- Scenario 6 (planned; structure only) ---------------------------------
 # Add apps here and register them in APPS plus in run.py's SCENARIOS.
 # Each should end with put_text('BENCH-DONE') so the generic
@@ -92,6 +101,7 @@ APPS = {
     'ready': make_ready_app,
     'outputs': make_outputs_app,
     'echo': make_echo_app,
+    'echo_async': make_echo_async_app,
     'table': make_table_app,
     'markdown': make_markdown_app,
 }

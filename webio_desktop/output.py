@@ -306,8 +306,10 @@ def _button_options(buttons: Sequence) -> list[tuple[dict, Any]]:
     return result
 
 
-def _callback(func: Callable, serial_mode: bool = False, **_options: Any) -> str:
-    return current_task().session.register_callback(func, serial=serial_mode)
+def _callback(func: Callable, serial_mode: bool = False, mutex_mode: bool = False,
+              **_options: Any) -> str:
+    # serial_mode (threads) and mutex_mode (coroutines) both mean: one call at a time, in order.
+    return current_task().session.register_callback(func, serial=serial_mode or mutex_mode)
 
 
 def put_buttons(buttons: Sequence, onclick: Callable[[Any], Any] | Sequence[Callable[[], Any]],

@@ -85,13 +85,13 @@ def run_async(coro_obj: Any) -> Any:
     return current_task().session.run_async(coro_obj)
 
 
-async def run_asyncio_coroutine(coro_obj: Any) -> Any:
+def run_asyncio_coroutine(coro_obj: Any) -> Any:
     """Await an asyncio coroutine from a coroutine session (a pass-through on asyncio loops)."""
     session = current_task().session
     runner = getattr(session, "run_asyncio_coroutine", None)
     if runner is None:
         raise RuntimeError("run_asyncio_coroutine() is only available in coroutine-based sessions")
-    return await runner(coro_obj)
+    return runner(coro_obj)
 
 
 class _LocalProxy:

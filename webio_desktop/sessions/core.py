@@ -344,7 +344,9 @@ class Session:
         raise RuntimeError("register_thread() is only available in thread-based sessions")
 
     def run_async(self, coro: Any) -> Any:
-        raise RuntimeError("run_async() is only available in coroutine-based sessions")
+        raise RuntimeError("run_async() is only available in coroutine-based sessions "
+                           "(an async def app served by start_server), not in thread-based "
+                           "sessions or script mode")
 
     def hold(self) -> Any:
         raise NotImplementedError

@@ -6,6 +6,7 @@ while the page can still do something (callbacks), then exits.
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import logging
 import os
@@ -58,8 +59,17 @@ def _context_for_thread() -> TaskContext:
         mode = _state["mode"]
         if mode == "server":
             raise SessionNotFoundException(
-                "no session: in server mode only app code (and register_thread threads) may "
-                "use the API")
+                "no session: in server mode only app code may use the API. A thread you start "
+                "needs register_thread(thread) before thread.start() in a thread-based session; "
+                "register_thread() is not available in coroutine-based (async def) sessions, "
+                "so there call the API from the session's coroutines (run_async(coro), or "
+                "`await loop.run_in_executor(...)` for blocking work)")
+        if _in_running_loop():
+            raise RuntimeError(
+                "coroutine-based sessions are not available in script mode: webio functions "
+                "were called from a running asyncio event loop without a server. Serve the "
+                "async app with start_server(main) (or a web framework integration) instead "
+                "of asyncio.run(main())")
         if mode is None:
             _state["mode"] = "script"
             _state["session"] = _start()
@@ -67,6 +77,14 @@ def _context_for_thread() -> TaskContext:
     ctx = TaskContext(session, session.new_id("t"))  # type: ignore[union-attr]
     enter_task(ctx)
     return ctx
+
+
+def _in_running_loop() -> bool:
+    """Whether the caller is a coroutine running on an asyncio loop (an ``async def`` app)."""
+    try:
+        return asyncio.current_task() is not None
+    except RuntimeError:  # no running loop in this thread
+        return False
 
 
 def _start() -> ScriptSession:
@@ -79,8 +97,6 @@ def _start() -> ScriptSession:
     holder: dict[str, object] = {}
 
     def serve() -> None:
-        import asyncio
-
         asyncio.set_event_loop(asyncio.new_event_loop())
         options = HandlerOptions(normalize_apps({"index": lambda: None}), cdn=False,
                                  session_factory=lambda _name, info: session.claim(info))
