@@ -1,0 +1,88 @@
+"""What crosses from a window to the desktop: the native file picker, external links, and
+window geometry kept when the launcher is stopped by a signal."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import wait_until
+
+from .conftest import EXAMPLES, qt_missing, shown
+from .xwin import find_windows, window_names
+
+_missing = qt_missing()
+pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+
+MULTI = EXAMPLES / "desktop_multi.py"
+
+
+def wait_for(predicate, timeout: float = 15, what: str = "condition"):
+    return wait_until(predicate, timeout, interval=0.2, what=what)
+
+
+def xdotool(display: str, *args: str) -> str:
+    return subprocess.run(["xdotool", *args], env={"DISPLAY": display}, check=True,
+                          capture_output=True, text=True, timeout=10).stdout
+
+
+def test_file_input_opens_the_native_picker(launch, xdisplay, tmp_path):
+    """A page's <input type=file> (what file_upload renders) opens Qt's native file dialog."""
+    picked = tmp_path / "report.csv"
+    picked.write_bytes(b"a,b\n1,2\n")
+    app = launch(MULTI, display=xdisplay)
+    page = shown(app.page(), "Hello from the desktop")
+    page.evaluate("""() => {
+        const input = Object.assign(document.createElement('input'), { type: 'file', id: 'pick' });
+        input.addEventListener('change', () => {
+            const f = input.files[0];
+            document.body.dataset.picked = `${f.name}:${f.size}`;
+        });
+        document.body.prepend(input);
+    }""")
+    before = set(window_names(xdisplay))
+    page.click("#pick")
+    dialog_name = wait_for(lambda: [n for n in window_names(xdisplay) if n not in before],
+                           what="the native file dialog")[0]
+    dialog = find_windows(xdisplay, f"^{dialog_name}$")[0]
+    xdotool(xdisplay, "windowfocus", "--sync", str(dialog))
+    xdotool(xdisplay, "key", "ctrl+a")
+    xdotool(xdisplay, "type", "--delay", "5", str(picked))
+    xdotool(xdisplay, "key", "Return")
+    wait_for(lambda: page.evaluate("document.body.dataset.picked") == "report.csv:8",
+             what="the picked file in the page")
+
+
+def test_external_links_open_the_system_browser(launch, xdisplay, tmp_path):
+    record = tmp_path / "opened.txt"
+    fake_browser = tmp_path / "browser.sh"
+    fake_browser.write_text(f'#!/bin/sh\necho "$1" >> {record}\n')
+    fake_browser.chmod(0o755)
+    app = launch(MULTI, display=xdisplay, env={"BROWSER": f"{fake_browser} %s"})
+    page = shown(app.page(), "Hello from the desktop")
+    page.click("text=example.org (opens the system browser)")
+    wait_for(lambda: record.exists() and record.read_text().strip() == "https://example.org/",
+             what="the system browser called with the link")
+    # window.open to another site goes the same way; other schemes go nowhere.
+    page.evaluate("window.open('https://example.com/x'); window.open('file:///etc/passwd')")
+    wait_for(lambda: "https://example.com/x" in record.read_text(), what="window.open routed")
+    time.sleep(0.5)
+    assert "passwd" not in record.read_text()
+    assert len(app.pages()) == 1  # nothing opened a window or left the app
+    assert "Hello from the desktop" in page.inner_text("body")
+
+
+def test_geometry_is_saved_when_stopped_by_a_signal(launch, xdisplay, home):
+    app = launch(MULTI, opts=("--size", "700x500"), display=xdisplay)
+    shown(app.page(), "Hello from the desktop")
+    window = wait_for(lambda: find_windows(xdisplay, "^Notes$"), what="the window")[0]
+    xdotool(xdisplay, "windowsize", str(window), "660", "470")
+    time.sleep(0.5)
+    app.proc.send_signal(signal.SIGINT)  # Ctrl+C in the terminal
+    assert app.wait_exit(20) == 0
+    saved = json.loads((home / ".config" / "webio-desktop" / "windows.json").read_text())
+    (geometry,) = [g for key, g in saved.items() if key.endswith("::index")]
+    assert (geometry["width"], geometry["height"]) == (660, 470)
