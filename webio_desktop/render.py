@@ -1,20 +1,15 @@
 """Server-side rendering: markdown, code highlighting and HTML sanitizing.
 
 The page receives finished, safe HTML fragments, so the browser needs no markdown or highlighting
-library and untrusted text never reaches it as markup.
+library and untrusted text never reaches it as markup. The libraries load on first use: an app
+that shows no markdown or code does not pay for importing them at start-up.
 """
 from __future__ import annotations
 
 import functools
 import html
 import textwrap
-
-import nh3
-from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+from typing import Any
 
 # Tags and attributes a sanitized fragment may keep: nh3's safe defaults plus the few that
 # rendered markdown and highlighted code use.
@@ -26,25 +21,29 @@ _EXTRA_ATTRIBUTES = {
 }
 
 
-def _allowed_attributes() -> dict[str, set[str]]:
+@functools.lru_cache(maxsize=1)
+def _sanitizer_settings() -> dict[str, Any]:
+    import nh3
+
     attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
     for tag, extra in _EXTRA_ATTRIBUTES.items():
         attributes.setdefault(tag, set()).update(extra)
-    return attributes
-
-
-_ALLOWED_TAGS = nh3.ALLOWED_TAGS | _EXTRA_TAGS
-_ALLOWED_ATTRIBUTES = _allowed_attributes()
+    return {"tags": nh3.ALLOWED_TAGS | _EXTRA_TAGS, "attributes": attributes}
 
 
 def sanitize(fragment: str) -> str:
     """Strip scripts, event handlers and dangerous URLs from an HTML fragment."""
-    return nh3.clean(fragment, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                     link_rel="noopener noreferrer")
+    import nh3
+
+    return nh3.clean(fragment, **_sanitizer_settings(), link_rel="noopener noreferrer")
 
 
 def highlight_code(code: str, language: str = "") -> str:
     """HTML for a code block, coloured by pygments when the language is known."""
+    from pygments import highlight
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_by_name(language) if language else None
     except ClassNotFound:
@@ -56,7 +55,9 @@ def highlight_code(code: str, language: str = "") -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _formatter() -> HtmlFormatter:
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
     # Spans with pygments' short token classes only; our CSS colours them.
     return HtmlFormatter(nowrap=True)
 
@@ -66,7 +67,9 @@ def _fence_highlighter(code: str, language: str, _attrs: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": True, "highlight": _fence_highlighter})
     return md.enable(["table", "strikethrough"])
 

@@ -73,9 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         options.browser = True  # another interface only makes sense for a browser
     launcher = Launcher(options, state_key=state_key_for(str(script)))
     if not options.browser:
-        from .windows import gui_problem
-
-        launcher.gui_reason = gui_problem()
+        launcher.check_gui()  # imports Qt WebEngine while the script starts
     if args.alias:
         from ..compat import install_pywebio_alias
 

@@ -64,13 +64,44 @@ class Launcher:
         self.options = options
         self.state_key = state_key
         self.mode: str | None = None  # None, "server" or "script"
-        self.gui_reason: str | None = None  # why native windows can't be used (None: they can)
+        self._gui_reason: str | None = None  # see gui_reason
+        self._gui_check_pending = False
         self.script_session: Any = None
         self.script_done = threading.Event()
         self.stopped = threading.Event()
         self._lock = threading.Lock()
         self._requests: queue.Queue[tuple[str, Any, dict]] = queue.Queue()
         self._saved_override: Any = None
+
+    # -- can windows open? ---------------------------------------------------------------------
+    def check_gui(self) -> None:
+        """Native windows are wanted: find out whether they can open before serving.
+
+        The answer imports Qt WebEngine (~0.1 s). That must happen on the main thread (Qt takes
+        the thread that first loads it for its GUI thread; elsewhere native dialogs lose the
+        keyboard), so ``run_script`` does it right after starting the script's thread, and the
+        two overlap.
+        """
+        self._gui_check_pending = True
+
+    def _run_gui_check(self) -> None:
+        """The pending check of ``check_gui``, on the calling (main) thread."""
+        if self._gui_check_pending:
+            from .windows import gui_problem
+
+            self._gui_check_pending = False
+            self._gui_reason = gui_problem()
+
+    @property
+    def gui_reason(self) -> str | None:
+        """Why native windows can't be used (None when they can)."""
+        self._run_gui_check()
+        return self._gui_reason
+
+    @gui_reason.setter
+    def gui_reason(self, reason: str | None) -> None:
+        self._gui_check_pending = False
+        self._gui_reason = reason
 
     # -- hooks into the framework -----------------------------------------------------------------
     def install(self) -> None:
@@ -126,6 +157,7 @@ class Launcher:
         thread = threading.Thread(target=self._script_main, args=(path,), name="webio-script",
                                   daemon=True)
         thread.start()
+        self._run_gui_check()  # Qt loads on this thread while the script starts
         try:
             while True:
                 try:
@@ -266,7 +298,6 @@ def start_desktop(applications: Any, *, navigation: str = "windows", browser: bo
     """
     from ..platform import tornado as platform_tornado
     from ..sessions import script_mode
-    from .windows import gui_problem
 
     script_mode.enter_server_mode()
     apps = normalize_apps(applications)
@@ -280,7 +311,7 @@ def start_desktop(applications: Any, *, navigation: str = "windows", browser: bo
                              window=window or WindowOptions(**window_options))
     launcher = Launcher(options, state_key=state_key_for(sys.argv[0] or "app"))
     if not browser:
-        launcher.gui_reason = gui_problem()
+        launcher.check_gui()
     launcher.serve(apps, debug=debug)
 
 

@@ -3,17 +3,20 @@
 It runs as a module script after ``webio.js`` (module scripts run in document order) and
 replaces ``window.webio.openApp`` / ``download`` / ``setCloseGuard``, and reports
 ``document.title`` changes (``set_env(title=...)``) so the native title follows. In tabs mode
-the page is a frame of the tab shell (``static/tabs.js``) and talks to the shell instead. Calls reach Python through the
-window's pywebview ``js_api`` (``WindowApi``), which knows which native window asked. Links
+the page is a frame of the tab shell (``static/desktop/tabs.js``) and talks to the shell
+instead. Calls reach Python through the window's pywebview ``js_api`` (``WindowApi``), which
+knows which native window asked. Links
 and ``window.open`` that would leave the app go to the system browser (http/https only) or a new
 native window (our own URLs); nothing else escapes.
 """
 from __future__ import annotations
 
 SHIM_JS = r"""
-// In tabs mode this page is an <iframe> of the tab shell (static/tabs.js, same origin): the
-// shell owns the bridge and the tabs. In windows mode `top` is this page itself.
-const tabs = window.top !== window ? window.top.webioTabs : null;
+// In tabs mode this page is an <iframe> of the tab shell (static/desktop/tabs.js, same origin):
+// the shell owns the bridge and the tabs. In windows mode `top` is this page itself.
+const tabs = (() => {
+  try { return window.top !== window ? window.top.webioTabs ?? null : null; } catch { return null; }
+})();
 const host = tabs ? window.top : window;
 const call = (method, ...args) => new Promise((resolve, reject) => {
   const go = () => host.pywebview.api[method](...args).then(resolve, reject);

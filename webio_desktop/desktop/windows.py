@@ -161,7 +161,7 @@ class WindowManager:
         with self._lock:
             shell = self.windows[0] if self.windows else None
         if shell is None:
-            shell_path = self.server.static_url("tabs.html") + "?" + urlencode({"app": app})
+            shell_path = self.server.static_url("desktop/tabs.html") + "?" + urlencode({"app": app})
             return self._create(app, self.server.url_for(path_and_query=shell_path),
                                 key_app="tabs")
         shell.evaluate_js(f"window.webioTabs.open({json.dumps(path_and_query)})")

@@ -1,0 +1,185 @@
+"""Desktop start-up and idle memory: ``webio-desktop app.py`` against a bare pywebview window.
+
+The floor is the least any pywebview + Qt WebEngine app can cost here: one window showing a
+static HTML page that already holds the marker (no server, no session, no WebSocket). Ours
+runs a real app through the launcher: server thread, per-launch secret, page, session,
+``put_text('BENCH-READY')``. Both run under one Xvfb, alternating, N times each.
+
+* start-up: process spawn -> the marker painted in the window. "Painted" is the first task after
+  the animation frame that showed it (rAF -> setTimeout), the same definition as bench/probe.js.
+  The page records it as epoch milliseconds; the harness reads it afterwards over CDP, so
+  measuring costs the window nothing.
+* idle memory: PSS summed over the process tree (python + Qt WebEngine helpers), 2 s after the
+  paint.
+
+Run: ``.venv/bin/python bench/desktop.py [--runs 5]``. Target: ours <= 1.3x the floor on both.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+PAINTED_JS = ("requestAnimationFrame(() => setTimeout(() => "
+              "{ window.__benchPaintedAt = performance.timeOrigin + performance.now(); }))")
+
+OUR_APP = f"""
+from webio_desktop import start_server
+from webio_desktop.output import put_text
+from webio_desktop.session import run_js
+
+
+def index():
+    put_text('BENCH-READY')
+    run_js({PAINTED_JS!r})  # applied in the same frame as the output, right after it
+
+
+start_server(index)
+"""
+
+FLOOR_APP = f"""
+import os
+import webview
+
+if os.geteuid() == 0:
+    os.environ.setdefault('QTWEBENGINE_DISABLE_SANDBOX', '1')
+PAGE = '''<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head>
+<body><p>BENCH-READY</p><script>{PAINTED_JS}</script></body></html>'''
+webview.create_window('floor', html=PAGE, width=960, height=720)
+webview.start(gui='qt', private_mode=True)
+"""
+
+
+def start_xvfb() -> tuple[subprocess.Popen, str]:
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as f:
+        return proc, f":{f.readline().strip()}"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def painted_at(cdp_port: int, pw, deadline: float) -> float:
+    """Epoch ms at which the marker was painted, read from the window over CDP."""
+    while time.monotonic() < deadline:
+        try:
+            browser = pw.chromium.connect_over_cdp(f"http://127.0.0.1:{cdp_port}",
+                                                   no_defaults=True)
+        except Exception:
+            time.sleep(0.2)
+            continue
+        try:
+            for context in browser.contexts:
+                for page in context.pages:
+                    value = page.evaluate("window.__benchPaintedAt || 0")
+                    if value:
+                        return float(value)
+        except Exception:
+            pass
+        finally:
+            browser.close()
+        time.sleep(0.2)
+    raise TimeoutError("the marker was never painted")
+
+
+def tree_pss_mib(pid: int) -> float:
+    root = psutil.Process(pid)
+    total = 0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            total += proc.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total / 2**20
+
+
+def run_once(kind: str, script: Path, display: str, home: Path, pw) -> dict:
+    cdp_port = free_port()
+    env = {**os.environ, "DISPLAY": display, "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home / ".config"), "XDG_STATE_HOME": str(home / ".state"),
+           "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{cdp_port}", "BROWSER": "true",
+           "PYTHONPATH": str(REPO)}
+    command = ([sys.executable, "-m", "webio_desktop", "--no-remember", str(script)]
+               if kind == "ours" else [sys.executable, str(script)])
+    started = time.time() * 1000
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        painted = painted_at(cdp_port, pw, time.monotonic() + 30)
+        time.sleep(2)
+        pss = tree_pss_mib(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+    return {"startup_ms": painted - started, "pss_mib": pss}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", default=str(HERE / "results" / "desktop.json"))
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    xvfb, display = start_xvfb()
+    results: dict[str, list[dict]] = {"floor": [], "ours": []}
+    try:
+        with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+            tmp_path = Path(tmp)
+            scripts = {"ours": tmp_path / "bench_app.py", "floor": tmp_path / "floor_app.py"}
+            scripts["ours"].write_text(OUR_APP)
+            scripts["floor"].write_text(FLOOR_APP)
+            for kind in ("floor", "ours"):  # warm-up: page cache, Qt's first start
+                run_once(kind, scripts[kind], display, tmp_path, pw)
+            for i in range(args.runs):
+                for kind in ("floor", "ours") if i % 2 == 0 else ("ours", "floor"):
+                    sample = run_once(kind, scripts[kind], display, tmp_path, pw)
+                    results[kind].append(sample)
+                    print(f"{kind:5} run {i + 1}: start-up {sample['startup_ms']:.0f} ms, "
+                          f"PSS {sample['pss_mib']:.0f} MiB", file=sys.stderr, flush=True)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+
+    print(f"\n{'':20}{'floor':>12}{'ours':>12}{'ratio':>8}{'target':>8}")
+    summary = {}
+    for metric, unit in (("startup_ms", "ms"), ("pss_mib", "MiB")):
+        floor = statistics.median(s[metric] for s in results["floor"])
+        ours = statistics.median(s[metric] for s in results["ours"])
+        ratio = ours / floor
+        summary[metric] = {"floor": floor, "ours": ours, "ratio": ratio}
+        status = "met" if ratio <= 1.3 else "MISSED"
+        print(f"{metric + ' (median)':20}{floor:>9.0f} {unit:<3}{ours:>8.0f} {unit:<3}"
+              f"{ratio:>7.2f}x{'<=1.3x':>8} {status}")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"summary": summary, "samples": results}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
