@@ -39,7 +39,9 @@ class DesktopServer:
         self._port = port
         self._static_dir = static_dir
         self._max_body = max_payload_size
-        self._settings = {**(tornado_settings or {}), "log_function": log_request}
+        # Loopback only: compressing responses costs more time than the bytes it saves.
+        self._settings = {"compress_response": False, **(tornado_settings or {}),
+                          "log_function": log_request}
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
