@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from . import exceptions, input, output, platform, session
+from . import exceptions, input, output, pin, platform, session
 from .exceptions import SessionClosedException, SessionException, SessionNotFoundException
 from .platform.tornado import start_server
 from .server.page import STATIC_PATH, config
@@ -20,8 +20,8 @@ __license__ = "MIT"
 __description__ = "PyWebIO-compatible apps in native desktop windows"
 __url__ = ""
 
-__all__ = ["start_server", "config", "STATIC_PATH", "enable_debug", "input", "output", "session",
-           "platform", "exceptions", "SessionException", "SessionClosedException",
+__all__ = ["start_server", "config", "STATIC_PATH", "enable_debug", "input", "output", "pin",
+           "session", "platform", "exceptions", "SessionException", "SessionClosedException",
            "SessionNotFoundException"]
 
 

@@ -39,7 +39,7 @@ _INPUT_TYPES = {TEXT, NUMBER, FLOAT, PASSWORD, URL, DATE, TIME, COLOR, DATETIME_
 _TEXT_LIKE = _INPUT_TYPES | {TEXTAREA}
 
 
-class _Invalid(Exception):
+class _Invalid(ValueError):
     """A submitted value that can not be converted; the message is shown under the field."""
 
 
@@ -432,7 +432,13 @@ def input_update(name: str | None = None, **spec: Any) -> None:
     assert item is not None, f"input_update(): no input named {target!r} in this form"
     bad = _FORBIDDEN_UPDATES & spec.keys()
     assert not bad, f"input_update() can not change {', '.join(sorted(bad))}"
-    attrs = {k: v for k, v in spec.items() if v is not None}
+    attrs = page_attrs(item, {k: v for k, v in spec.items() if v is not None})
+    state.session.send(protocol.form_update(state.flow_id, target, attrs))
+
+
+def page_attrs(item: InputItem, attrs: dict[str, Any]) -> dict[str, Any]:
+    """``attrs`` of an item update as the page takes them (options and chosen values become
+    positions); the item's own spec and values follow the update."""
     many = bool(item.spec.get("multiple")) or item.spec["type"] == CHECKBOX
     if "options" in attrs:
         shown, values = _options(attrs["options"], attrs.get("value"), many)
@@ -446,4 +452,4 @@ def input_update(name: str | None = None, **spec: Any) -> None:
         positions = [i for i, v in enumerate(item.values) if v in wanted]
         attrs["value"] = positions if many else (positions[0] if positions else None)
     item.spec.update(attrs)
-    state.session.send(protocol.form_update(state.flow_id, target, attrs))
+    return attrs

@@ -28,10 +28,13 @@ EVENT_FIELDS: dict[str, dict[str, tuple[type, ...] | None]] = {
     "submit": {"task": (str,), "data": (dict,)},
     "cancel": {"task": (str,)},
     "js_result": {"task": (str,), "data": None},
+    "pin_value": {"task": (str,), "data": None},  # the answer to a pin_value command
+    "pin_change": {"name": (str,), "value": None},  # the user edited a pin widget
 }
 INPUT_TRIGGERS = {"change", "blur", "action"}
 # Fields that may be left out (they default to null).
-OPTIONAL_FIELDS = {("callback", "data"), ("js_result", "data"), ("input", "value")}
+OPTIONAL_FIELDS = {("callback", "data"), ("js_result", "data"), ("input", "value"),
+                   ("pin_value", "data"), ("pin_change", "value")}
 
 
 def parse_event(text: str | bytes, max_size: int | None = None) -> dict[str, Any]:

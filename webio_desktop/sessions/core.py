@@ -214,6 +214,11 @@ class Session:
         self._flows: dict[str, Any] = {}  # flow id -> channel the page's answers go to
         self._callbacks: dict[str, Callback] = {}
         self._deferred: list[Callable[[], Any]] = []
+        # Pin widgets (webio_desktop.pin): the newest item of each name (it converts the page's
+        # raw values), the flows waiting for a change (flow id -> names) and on-change callbacks.
+        self.pins: dict[str, Any] = {}
+        self.pin_waiters: dict[str, set[str]] = {}
+        self.pin_callbacks: dict[str, list[str]] = {}
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -264,11 +269,41 @@ class Session:
                 return
             self.dispatch_callback(callback, event["data"])
             return
-        channel = self._flows.get(event["task"])
+        if event["event"] == "pin_change":
+            self._pin_changed(event["name"], event["value"])
+            return
+        self.notify_flow(event["task"], event)
+
+    def notify_flow(self, flow_id: str, event: dict) -> None:
+        """Thread-safe: hand ``event`` to the waiting flow ``flow_id`` (gone: ignored)."""
+        channel = self._flows.get(flow_id)
         if channel is None:
-            logger.debug("session %s: event for finished interaction %r", self.id, event["task"])
+            logger.debug("session %s: event for finished interaction %r", self.id, flow_id)
             return
         self.deliver(channel, event)
+
+    # -- pin widgets ----------------------------------------------------------------------------
+    def pin_value(self, name: str, raw: Any) -> Any:
+        """The Python value of pin widget ``name`` for the page's raw value (None if unknown)."""
+        item = self.pins.get(name)
+        if item is None or raw is None:
+            return None
+        try:
+            return item.convert(raw)
+        except ValueError:
+            return None  # e.g. "abc" in a number field: there is no number yet
+
+    def _pin_changed(self, name: str, raw: Any) -> None:
+        """A user edit: wake the pin_wait_change flows for ``name``, run its callbacks."""
+        value = self.pin_value(name, raw)
+        for flow_id, names in list(self.pin_waiters.items()):
+            if name in names:
+                self.notify_flow(flow_id, {"event": "pin_change", "task": flow_id,
+                                           "name": name, "value": value})
+        for callback_id in self.pin_callbacks.get(name, ()):
+            callback = self._callbacks.get(callback_id)
+            if callback is not None:
+                self.dispatch_callback(callback, value)
 
     # -- callbacks ------------------------------------------------------------------------------
     def register_callback(self, func: Callable[[Any], Any], *, serial: bool = False) -> str:

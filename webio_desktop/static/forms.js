@@ -162,7 +162,7 @@ function sendInput(state, item, trigger) {
 
 // ---- item level ----
 
-function buildItem(state, spec) {
+export function buildItem(state, spec) {
   let builder = ITEM_BUILDERS[spec.type];
   if (!builder) {
     console.error(`[webio] unknown form item type "${spec.type}"`, spec);
@@ -244,7 +244,7 @@ function wireEvents(state, item) {
 }
 
 /** Apply a form_update to an item; returns the item now in the form (it may have been rebuilt). */
-function applyUpdate(state, item, attrs) {
+export function applyUpdate(state, item, attrs) {
   const { spec } = item;
   const rebuild = Object.keys(attrs).some((k) => !LIVE_KEYS.has(k));
   for (const [key, value] of Object.entries(attrs)) if (!FEEDBACK_KEYS.has(key)) spec[key] = value;

@@ -1,6 +1,7 @@
 // Output specs -> DOM. One renderer per spec `type` in RENDERERS; scopes and insertion positions.
 import { el, uid, cssLength, cssColor, buttonClass, closeButton } from './dom.js';
 import { send, appUrl, openApp } from './core.js';
+import { renderPin } from './pin.js';
 
 export const SCOPE_PREFIX = 'pywebio-scope-';
 
@@ -128,6 +129,7 @@ function setSize(node, prop, value) {
 // ---- renderers, keyed by spec type ----
 
 export const RENDERERS = {
+  pin: renderPin,
   text(s) {
     const node = document.createElement(s.inline ? 'span' : 'p');
     node.className = 'webio-text';

@@ -4,6 +4,7 @@ import { el, closeButton, cssColor } from './dom.js';
 import { env, config, session, send, flushOutbox, appUrl, openApp, reducedMotion } from './core.js';
 import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingScripts, setProgress, SCOPE_PREFIX } from './outputs.js';
 import { showForm, removeForm, updateForm, disableForms } from './forms.js';
+import { pinValue, pinUpdate } from './pin.js';
 
 const root = document.documentElement;
 
@@ -65,6 +66,8 @@ function scrollToBottom() {
 // ---- commands, keyed by `cmd` ----
 
 const COMMANDS = {
+  pin_value: ({ name, task }) => send({ event: 'pin_value', task, data: pinValue(name) }),
+  pin_update: ({ name, attrs }) => pinUpdate(name, attrs ?? {}),
   output({ spec, scope, position }) {
     scope ??= 'ROOT'; // null and missing both mean the defaults
     position ??= -1;
