@@ -11,6 +11,7 @@ Whatever it does is caught and served by one ``DesktopServer``:
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import queue
 import runpy
@@ -51,6 +52,11 @@ class DesktopOptions:
     open_browser: bool = True  # browser mode: open the URL (else only print it)
     debug: bool = False
     window: WindowOptions = field(default_factory=WindowOptions)
+
+
+def _path_deploy_module() -> Any:
+    # Not ``from ..platform import path_deploy``: that name is the function (as in PyWebIO).
+    return importlib.import_module("webio_desktop.platform.path_deploy")
 
 
 def _script_app() -> None:
@@ -110,6 +116,7 @@ class Launcher:
 
         self._saved_override = platform_tornado.server_override
         platform_tornado.server_override = self.server_override
+        _path_deploy_module().server_override = self.folder_override
         set_fallback(self._script_context)
 
     def uninstall(self) -> None:
@@ -117,6 +124,7 @@ class Launcher:
         from ..sessions import script_mode
 
         platform_tornado.server_override = self._saved_override
+        _path_deploy_module().server_override = None
         set_fallback(script_mode._context_for_thread)
 
     def server_override(self, apps: AppMap, **kwargs: Any) -> None:
@@ -130,6 +138,10 @@ class Launcher:
             self.mode = "server"
         self._requests.put(("serve", apps, kwargs))
         self.stopped.wait()
+
+    def folder_override(self, base: str, **kwargs: Any) -> None:
+        """path_deploy() in the script: serve that folder of apps here; block like a server."""
+        self.server_override({}, folder=str(Path(base).resolve()), **kwargs)
 
     def _script_context(self) -> TaskContext:
         """API call outside any session: the script's own session (script mode)."""
@@ -225,7 +237,7 @@ class Launcher:
     def serve(self, apps: AppMap, *, debug: bool = False, static_dir: str | None = None,
               max_payload_size: int | str = "200M",
               session_factory: Callable[[str, SessionInfo], Any] | None = None,
-              **kwargs: Any) -> int:
+              folder: str | None = None, index: Any = True, **kwargs: Any) -> int:
         """Serve ``apps`` until the last window closes (or Ctrl+C / SIGTERM in browser mode)."""
         settings = {k: v for k, v in kwargs.items() if k not in _START_SERVER_ARGS}
         desktop = not self.options.browser and self.gui_reason is None
@@ -234,7 +246,7 @@ class Launcher:
             port=0 if desktop else self.options.port, debug=debug or self.options.debug,
             static_dir=static_dir, max_payload_size=parse_file_size(max_payload_size),
             extra_head=SHIM_HEAD if desktop else "", session_factory=session_factory,
-            tornado_settings=settings)
+            tornado_settings=settings, folder=folder, index=index)
         server.start()
         try:
             if desktop:

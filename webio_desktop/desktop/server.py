@@ -28,8 +28,11 @@ class DesktopServer:
                  debug: bool = False, static_dir: str | None = None,
                  max_payload_size: int | None = None, extra_head: str = "",
                  session_factory: Callable[[str, SessionInfo], Session | None] | None = None,
-                 tornado_settings: dict[str, Any] | None = None) -> None:
+                 tornado_settings: dict[str, Any] | None = None, folder: str | None = None,
+                 index: Any = True) -> None:
         self.apps = apps
+        self.folder = folder  # path_deploy: serve this folder of apps instead of ``apps``
+        self._index = index
         self.host = host
         self.guard = AccessGuard(extra_hosts=(host,))
         self.options = HandlerOptions(apps, cdn=False, debug=debug,
@@ -60,8 +63,15 @@ class DesktopServer:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            application = run.make_application(self.options, static_dir=self._static_dir,
-                                               **self._settings)
+            if self.folder is not None:
+                from ..server.folder import AppFolder, make_folder_application
+
+                folder = AppFolder(self.folder, self.options, index=self._index)
+                application = make_folder_application(folder, static_dir=self._static_dir,
+                                                      **self._settings)
+            else:
+                application = run.make_application(self.options, static_dir=self._static_dir,
+                                                   **self._settings)
             sockets = run.bind(self._port, self.host)
             self.running = run.RunningServer(application, sockets, self.host,
                                              max_body_size=self._max_body)

@@ -143,7 +143,7 @@ class WindowManager:
         return self.navigation == "tabs"
 
     def open(self, app: str) -> Any:
-        if app not in self.server.apps:
+        if self.server.folder is None and app not in self.server.apps:
             logger.warning("go_app: no app named %r", app)
         if self.tabs:
             return self.open_path("/?" + urlencode({"app": app}))

@@ -1,0 +1,103 @@
+"""``path_deploy``: serve every ``.py`` file with a ``main`` under a folder as an app at its path.
+
+``/a/b`` runs ``main`` of ``<base>/a/b.py`` (see ``server/folder.py`` for the rules), over the
+WebSocket transport. The ``webio-path-deploy`` command is ``main()`` below.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from tornado.ioloop import IOLoop
+
+from ..server import run
+from ..server.folder import AppFolder, Index, make_folder_application
+from ..server.tornado import HandlerOptions
+from ..sessions import script_mode
+from ..utils import parse_file_size
+
+__all__ = ["path_deploy", "path_deploy_http"]
+
+logger = logging.getLogger("webio_desktop.server")
+
+# Set by an embedder (the desktop launcher) to take over ``path_deploy``: called with the folder
+# and path_deploy's keyword arguments instead of serving them here.
+server_override: Callable[..., Any] | None = None
+
+
+def path_deploy(base: str, port: int = 0, host: str = "", index: Index = True,
+                static_dir: str | None = None, reconnect_timeout: int = 0,
+                cdn: bool | str = True, debug: bool = False,
+                allowed_origins: list[str] | None = None,
+                check_origin: Callable[[str], bool] | None = None,
+                max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
+    """Serve the apps of folder ``base`` until the process is stopped."""
+    script_mode.enter_server_mode()
+    if server_override is not None:
+        server_override(base, index=index, debug=debug, static_dir=static_dir,
+                        max_payload_size=max_payload_size, **tornado_app_settings)
+        return
+    max_size = parse_file_size(max_payload_size)
+    template = HandlerOptions({}, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
+                              check_origin=check_origin, max_message_size=max_size)
+    folder = AppFolder(base, template, index=index)
+    application = make_folder_application(folder, static_dir=static_dir, **tornado_app_settings)
+    sockets = run.bind(port, host)
+    server = run.RunningServer(application, sockets, host, max_body_size=max_size)
+    print(f"Serving {folder.base} on {server.url}", flush=True)
+    try:
+        IOLoop.current().start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for session in list(template.sessions):
+            session.close()
+
+
+def path_deploy_http(base: str, port: int = 0, host: str = "", index: Index = True,
+                     static_dir: str | None = None, cdn: bool | str = True, debug: bool = False,
+                     allowed_origins: list[str] | None = None,
+                     check_origin: Callable[[str], bool] | None = None,
+                     session_expire_seconds: int | None = None,
+                     session_cleanup_interval: int | None = None,
+                     max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
+    """``path_deploy`` over the HTTP long-poll transport: not available yet."""
+    raise NotImplementedError("path_deploy_http needs the HTTP transport, which webio-desktop "
+                              "does not have yet; use path_deploy (WebSocket)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``webio-path-deploy PATH``: the command-line face of ``path_deploy``."""
+    parser = argparse.ArgumentParser(prog="webio-path-deploy", add_help=False,
+                                     description="Serve every .py file with a main under PATH "
+                                                 "as an app at its path.")
+    parser.add_argument("--help", action="help", help="show this help and exit")
+    parser.add_argument("path", help="the folder of apps")
+    parser.add_argument("-p", "--port", type=int, default=8080)
+    parser.add_argument("-h", "--host", default="", help="interface (default: all)")
+    parser.add_argument("--no-index", dest="index", action="store_false",
+                        help="no listing of folders without index.py (403 instead)")
+    parser.add_argument("--static-dir", help="a folder served under /static/")
+    parser.add_argument("--no-cdn", dest="cdn", action="store_false",
+                        help="accepted for compatibility (the front end is always local)")
+    parser.add_argument("-d", "--debug", action="store_true")
+    parser.add_argument("--http", action="store_true", help="HTTP transport (not available yet)")
+    parser.add_argument("--websocket-max-message-size", default="200M")
+    parser.add_argument("--websocket-ping-interval", type=int)
+    parser.add_argument("--websocket-ping-timeout", type=int)
+    args = parser.parse_args(argv)
+    if args.http:
+        parser.error("--http: the HTTP transport is not available yet")
+    settings = {key: value for key, value in (
+        ("websocket_ping_interval", args.websocket_ping_interval),
+        ("websocket_ping_timeout", args.websocket_ping_timeout)) if value is not None}
+    path_deploy(args.path, port=args.port, host=args.host, index=args.index,
+                static_dir=args.static_dir, cdn=args.cdn, debug=args.debug,
+                max_payload_size=args.websocket_max_message_size, **settings)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
