@@ -5,18 +5,21 @@ A call with ``name`` only describes an item for :func:`input_group`.
 """
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from . import protocol
 from .sessions.core import Session, current_task
+from .utils import parse_file_size
 
 __all__ = ["TEXT", "NUMBER", "FLOAT", "PASSWORD", "URL", "DATE", "TIME", "COLOR", "DATETIME_LOCAL",
            "DATETIME", "input", "textarea", "select", "checkbox", "radio", "actions", "slider",
-           "input_group", "input_update"]
+           "file_upload", "input_group", "input_update"]
 
 logger = logging.getLogger("webio_desktop.input")
 
@@ -34,6 +37,7 @@ CHECKBOX = "checkbox"
 RADIO = "radio"
 SELECT = "select"
 TEXTAREA = "textarea"
+FILE = "file"
 
 _INPUT_TYPES = {TEXT, NUMBER, FLOAT, PASSWORD, URL, DATE, TIME, COLOR, DATETIME_LOCAL}
 _TEXT_LIKE = _INPUT_TYPES | {TEXTAREA}
@@ -78,10 +82,38 @@ class InputItem:
             if self.spec.get("multiple") or kind == CHECKBOX:
                 return []
             return self.values[raw] if self._valid_index(raw) else None
+        if kind == FILE:
+            return self._files(raw)
         if kind == "slider":
             number = float(raw if raw is not None else self.spec.get("value", 0))
             return number if self.spec.get("float") else int(number)
         return "" if raw is None else str(raw)
+
+    def _files(self, raw: Any) -> Any:
+        """Uploaded files: the page checked the limits; check them again (a page can lie)."""
+        multiple = bool(self.spec.get("multiple"))
+        items = raw if isinstance(raw, list) else []
+        files = []
+        for entry in items:
+            if not isinstance(entry, dict) or not isinstance(entry.get("content"), str):
+                raise _Invalid("The upload was not understood; please choose the file again.")
+            try:
+                content = base64.b64decode(entry["content"], validate=True)
+            except ValueError:
+                raise _Invalid("The upload was damaged; please choose the file again.") from None
+            name = PurePosixPath(str(entry.get("filename", "")).replace("\\", "/")).name
+            files.append({"filename": name or "upload", "content": content,
+                          "mime_type": str(entry.get("mime_type") or ""),
+                          "last_modified": entry.get("last_modified")})
+        max_size, max_total = self.spec.get("max_size") or 0, self.spec.get("max_total_size") or 0
+        for f in files:
+            if max_size and len(f["content"]) > max_size:
+                raise _Invalid(f"{f['filename']} is larger than {_size_text(max_size)}.")
+        if max_total and sum(len(f["content"]) for f in files) > max_total:
+            raise _Invalid(f"The files are larger than {_size_text(max_total)} together.")
+        if not multiple and len(files) > 1:
+            raise _Invalid("Choose one file.")
+        return files if multiple else (files[0] if files else None)
 
     def _valid_index(self, i: Any) -> bool:
         return isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(self.values)
@@ -399,6 +431,36 @@ def slider(label: str = "", *, name: str | None = None, value: int | float = 0,
         "value": value, "min": min_value, "max": max_value, "step": "any" if is_float else step,
         "float": is_float, "required": required, "help_text": help_text},
         validate=validate, onchange=onchange)
+    return _ask(item)
+
+
+def _size_text(size: int) -> str:
+    for unit, factor in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
+def file_upload(label: str = "", accept: str | list[str] | None = None, name: str | None = None,
+                placeholder: str = "Choose file", multiple: bool = False,
+                max_size: int | str = 0, max_total_size: int | str = 0,
+                required: bool | None = None, help_text: str | None = None,
+                **other_html_attrs: Any) -> Any:
+    """Files from the user's disk: ``{filename, content: bytes, mime_type, last_modified}``, or
+    None (a list with ``multiple``). Sizes take bytes or '40K', '3M', '1G'; 0 means the
+    server's message limit. The page refuses larger files before sending; the server again."""
+    limit = current_task().session.max_message_size
+    per_file, total = parse_file_size(max_size), parse_file_size(max_total_size)
+    for value, what in ((per_file, "max_size"), (total, "max_total_size")):
+        if limit and value > limit:
+            raise ValueError(f"file_upload({what}={value}) is over the server's limit of "
+                             f"{limit} bytes (max_payload_size)")
+    if isinstance(accept, (list, tuple)):
+        accept = ",".join(accept)
+    item = _item(FILE, label, name, other_html_attrs, {
+        "accept": accept, "multiple": bool(multiple), "placeholder": placeholder,
+        "max_size": per_file or None, "max_total_size": total or None, "required": required,
+        "help_text": help_text, "max_message": limit})
     return _ask(item)
 
 

@@ -29,22 +29,23 @@ def xdotool(display: str, *args: str) -> str:
                           capture_output=True, text=True, timeout=10).stdout
 
 
-def test_file_input_opens_the_native_picker(launch, xdisplay, tmp_path):
-    """A page's <input type=file> (what file_upload renders) opens Qt's native file dialog."""
+def test_file_upload_uses_the_native_picker(launch, xdisplay, tmp_path):
+    """file_upload's field opens Qt's native file dialog; the picked file reaches the app."""
     picked = tmp_path / "report.csv"
     picked.write_bytes(b"a,b\n1,2\n")
-    app = launch(MULTI, display=xdisplay)
-    page = shown(app.page(), "Hello from the desktop")
-    page.evaluate("""() => {
-        const input = Object.assign(document.createElement('input'), { type: 'file', id: 'pick' });
-        input.addEventListener('change', () => {
-            const f = input.files[0];
-            document.body.dataset.picked = `${f.name}:${f.size}`;
-        });
-        document.body.prepend(input);
-    }""")
+    script = tmp_path / "upload_app.py"
+    script.write_text(
+        "from pywebio import start_server\nfrom pywebio.input import file_upload\n"
+        "from pywebio.output import put_text\n\n"
+        "def index():\n"
+        "    f = file_upload('Report')\n"
+        "    print('got', f['filename'], len(f['content']), flush=True)\n"
+        "    put_text('received ' + f['filename'])\n\n"
+        "start_server(index)\n")
+    app = launch(script, display=xdisplay)
+    page = shown(app.page(), "Report")
     before = set(window_names(xdisplay))
-    page.click("#pick")
+    page.click("input[type=file]")
     dialog_name = wait_for(lambda: [n for n in window_names(xdisplay) if n not in before],
                            what="the native file dialog")[0]
     dialog = find_windows(xdisplay, f"^{dialog_name}$")[0]
@@ -57,13 +58,16 @@ def test_file_input_opens_the_native_picker(launch, xdisplay, tmp_path):
             xdotool(xdisplay, "type", "--delay", "5", str(picked))
             xdotool(xdisplay, "key", "Return")
         try:
-            wait_until(lambda: page.evaluate("document.body.dataset.picked"), 2, 0.1)
+            wait_until(lambda: page.evaluate(
+                "document.querySelector('input[type=file]').files.length"), 2, 0.1)
         except AssertionError:
             return False
         return True
 
     wait_for(pick, timeout=20, what="the dialog to take the typed path")
-    assert page.evaluate("document.body.dataset.picked") == "report.csv:8"
+    page.get_by_role("button", name="Submit", exact=True).click()
+    app.wait_line(r"got report\.csv 8")
+    page.wait_for_selector("text=received report.csv")
 
 
 def test_external_links_open_the_system_browser(launch, xdisplay, tmp_path):

@@ -112,8 +112,9 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")
-        self.finish(render_page(apps[name], self.options.static_base(),
-                                {"debug": self.options.debug}, self.options.extra_head))
+        client = {"debug": self.options.debug, "max_message": self.options.max_message_size}
+        self.finish(render_page(apps[name], self.options.static_base(), client,
+                                self.options.extra_head))
 
     def check_origin(self, origin: str) -> bool:
         allowed = origin_allowed(origin, self.request.host, self.options)
@@ -144,6 +145,7 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
             self.close(4409, "this page can not be served here")
             return
         self.session = session
+        session.max_message_size = self.options.max_message_size  # file_upload's default limit
         self.options.sessions.add(session)
         session.attach(TornadoTransport(self, session))
         if factory is None:

@@ -196,6 +196,7 @@ class Session:
 
     closed_error: type[SessionException] = SessionNotFoundException
     kind = "base"
+    max_message_size: int | None = None  # the transport's limit for one message from the page
 
     def __init__(self, app: Callable, info: SessionInfo | None = None, *, debug: bool = False,
                  on_close: Callable[["Session"], None] | None = None) -> None:

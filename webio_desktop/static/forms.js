@@ -134,18 +134,39 @@ function onKeyDown(state, e) {
   if (submitter) submit(state, submitter);
 }
 
-function submit(state, submitter) {
+async function submit(state, submitter) {
   if (state.busy || session.ended) return;
+  setBusy(state, true); // until form_remove or a validation message
   const data = {};
+  const uploads = [];
   for (const [name, item] of state.items) {
     if (item.spec.type === 'actions') {
       data[name] = submitter && item.body.contains(submitter) ? Number(submitter.dataset.index) : null;
+    } else if (item.readFiles) {
+      const files = await item.readFiles(); // null: refused here, the item says why
+      if (files === null) return setBusy(state, false);
+      data[name] = files;
+      uploads.push(item);
     } else {
       data[name] = item.getValue();
     }
   }
-  setBusy(state, true); // until form_remove or a validation message
   send({ event: 'submit', task: state.task, data });
+  if (uploads.length) showUploadProgress(uploads);
+}
+
+/** While a large submit is still leaving the page, show how much of it has been sent. */
+function showUploadProgress(items) {
+  const ws = session.socket;
+  const total = ws?.bufferedAmount ?? 0;
+  if (!total) return;
+  const tick = () => {
+    const left = ws.bufferedAmount;
+    const text = left ? `Uploading… ${Math.floor(100 * (1 - left / total))}%` : '';
+    for (const item of items) item.progressEl.textContent = text;
+    if (left && ws.readyState === WebSocket.OPEN) setTimeout(tick, 100);
+  };
+  tick();
 }
 
 function afterReset(state) {
@@ -169,7 +190,8 @@ export function buildItem(state, spec) {
     builder = ITEM_BUILDERS.text;
   }
   const id = uid('field');
-  const item = { spec, id, ...builder(spec, id, state) };
+  // The builder's object becomes the item, so its own handlers can reach the finished item.
+  const item = Object.assign(builder(spec, id, state), { spec, id });
   item.focusEl ??= item.controls[0];
   wrapItem(item);
   applyLock(item);
@@ -453,7 +475,66 @@ function slider(spec, id) {
   };
 }
 
-const ITEM_BUILDERS = { textarea, select, checkbox: choices('checkbox'), radio: choices('radio'), actions, slider };
+const sizeText = (n) => {
+  for (const [unit, f] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]]) if (n >= f) return `${+(n / f).toPrecision(3)} ${unit}`;
+  return `${n} bytes`;
+};
+
+/** Why these files can't be sent (the item's limits, the server's message limit), or null. */
+function fileProblem(spec, files) {
+  const big = spec.max_size && files.find((f) => f.size > spec.max_size);
+  if (big) return `${big.name} is larger than ${sizeText(spec.max_size)}.`;
+  const total = files.reduce((n, f) => n + f.size, 0);
+  if (spec.max_total_size && total > spec.max_total_size) return `The files are larger than ${sizeText(spec.max_total_size)} together.`;
+  // Sent as base64 (4 bytes per 3) inside one message.
+  if (spec.max_message && total * 4 / 3 + 1024 > spec.max_message) return `The files are larger than this server accepts (${sizeText(Math.floor(spec.max_message * 3 / 4))}).`;
+  return null;
+}
+
+const readBase64 = (file) => new Promise((resolve, reject) => {
+  const reader = new FileReader();
+  reader.onload = () => { const url = String(reader.result); resolve(url.slice(url.indexOf(',') + 1)); };
+  reader.onerror = () => reject(reader.error);
+  reader.readAsDataURL(file);
+});
+
+function fileInput(spec, id) {
+  const input = el('input', { type: 'file', id, name: spec.name, class: 'webio-control webio-file' });
+  if (spec.accept) input.accept = spec.accept;
+  input.multiple = !!spec.multiple;
+  const progressEl = el('div', { class: 'webio-help webio-upload-progress', 'aria-live': 'polite' });
+  const item = {
+    body: el('div', { class: 'webio-file-wrap' }, input, progressEl), controls: [input], change: 'change', progressEl,
+    getValue: () => [...input.files].map((f) => f.name),
+    setValue: () => { input.value = ''; },
+    async readFiles() {
+      const files = [...input.files];
+      const problem = fileProblem(spec, files);
+      if (problem) {
+        setValidity(item, { valid_status: false, invalid_feedback: problem });
+        return null;
+      }
+      try {
+        return await Promise.all(files.map(async (f) => ({
+          filename: f.name, size: f.size, mime_type: f.type, last_modified: f.lastModified / 1000,
+          content: await readBase64(f),
+        })));
+      } catch (err) {
+        setValidity(item, { valid_status: false, invalid_feedback: `The file could not be read: ${err?.message ?? err}` });
+        return null;
+      }
+    },
+  };
+  // Refuse at once what can't be sent: nothing of it leaves the page.
+  input.addEventListener('change', () => {
+    const problem = fileProblem(spec, [...input.files]);
+    if (problem) input.value = '';
+    setValidity(item, problem ? { valid_status: false, invalid_feedback: problem } : {});
+  });
+  return item;
+}
+
+const ITEM_BUILDERS = { textarea, select, checkbox: choices('checkbox'), radio: choices('radio'), actions, slider, file: fileInput };
 for (const type of ['text', 'password', 'url', 'date', 'time', 'color', 'datetime-local', 'number', 'float']) {
   ITEM_BUILDERS[type] = textInput;
 }
