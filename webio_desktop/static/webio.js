@@ -4,6 +4,7 @@ import { el, closeButton, cssColor } from './dom.js';
 import { env, config, session, send, flushOutbox, appUrl, openApp, reducedMotion } from './core.js';
 import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingScripts, setProgress, SCOPE_PREFIX } from './outputs.js';
 import { showForm, removeForm, updateForm, disableForms } from './forms.js';
+import { showPopup, closePopup } from './popup.js';
 
 const root = document.documentElement;
 
@@ -131,6 +132,9 @@ const COMMANDS = {
   go_app: ({ name, new_window: newWindow }) => openApp(name, newWindow),
   download: ({ name, data }) => window.webio.download(name, base64ToBytes(data ?? '')),
   toast: showToast,
+  popup: showPopup,
+  close_popup: closePopup,
+  set_progressbar: ({ name, value, label }) => setProgress(name, value, label),
   close: () => endSession('The session has ended.'),
   error: ({ message }) => console.error('[webio] the server refused a message:', message),
 };
