@@ -26,7 +26,8 @@ __all__ = [
     "put_text", "put_markdown", "put_info", "put_success", "put_warning", "put_error", "put_html",
     "put_link", "put_code", "put_table", "span", "put_buttons", "put_button", "put_image",
     "put_file", "put_tabs", "put_collapse", "put_scrollable", "put_loading", "toast",
-    "put_row", "put_column", "put_grid",
+    "put_row", "put_column", "put_grid", "popup", "close_popup",
+    "put_progressbar", "set_progressbar", "put_processbar", "set_processbar",
 ]
 
 
@@ -600,3 +601,68 @@ def toast(content: Any, duration: float = 2, position: str = "center", color: st
     callback = ctx.session.register_callback(lambda _d: onclick()) if onclick else None
     ctx.session.send(protocol.toast(str(content), int(duration * 1000), position,
                                     _TOAST_COLORS.get(color, color), callback))
+
+
+# ---- popup --------------------------------------------------------------------------------------
+
+class popup:
+    """A modal dialog (one at a time: a new one replaces the old).
+
+    A plain call shows it at once. ``with popup('T') as s:`` sends the block's outputs into it (it
+    stays open afterwards); as a decorator the popup opens now and each call of the function
+    outputs into it.
+    """
+
+    def __init__(self, title: str, content: Any = None, size: str = PopupSize.NORMAL,
+                 implicit_close: bool = True, closable: bool = True) -> None:
+        assert size in (PopupSize.LARGE, PopupSize.NORMAL, PopupSize.SMALL), \
+            "popup(size) is 'large', 'normal' or 'small'"
+        ctx = current_task()
+        self.name = _random_scope()
+        ctx.session.send(protocol.popup(str(title), _contents(content), size,
+                                        bool(implicit_close) and bool(closable), bool(closable),
+                                        self.name))
+
+    def __enter__(self) -> str:
+        current_task().scopes.append(self.name)
+        return self.name
+
+    def __exit__(self, *exc_info: Any) -> None:
+        scopes = current_task().scopes
+        if scopes and scopes[-1] == self.name:
+            scopes.pop()
+
+    def __call__(self, func: Callable) -> Callable:
+        return use_scope(self.name, create_scope=False)(func)
+
+
+def close_popup() -> None:
+    """Close the popup that is open, if any."""
+    current_task().session.send(protocol.close_popup())
+
+
+# ---- progress bars ------------------------------------------------------------------------------
+
+def _progress_label(value: float | None, label: str | None) -> str:
+    if label is not None:
+        return str(label)
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def put_progressbar(name: str, init: float = 0, label: str | None = None,
+                    auto_close: bool = False, scope: str | None = None,
+                    position: int = OutputPosition.BOTTOM) -> Output:
+    """A progress bar from 0 to 1, updated by name with :func:`set_progressbar`."""
+    return Output({"type": "progressbar", "name": _check_scope_name(name), "value": init,
+                   "label": _progress_label(init, label), "auto_close": auto_close},
+                  scope, position)
+
+
+def set_progressbar(name: str, value: float, label: str | None = None) -> None:
+    """Move bar ``name`` to ``value`` (0..1); the label defaults to the percentage."""
+    current_task().session.send(
+        protocol.set_progressbar(_check_scope_name(name), value, _progress_label(value, label)))
+
+
+put_processbar = put_progressbar
+set_processbar = set_progressbar

@@ -125,6 +125,20 @@ def toast(content: str, duration_ms: int, position: str, color: str,
             "color": color, "callback": callback}
 
 
+def popup(title: str, contents: list, size: str, implicit_close: bool, closable: bool,
+          slot: str) -> dict:
+    return {"cmd": "popup", "title": title, "contents": contents, "size": size,
+            "implicit_close": implicit_close, "closable": closable, "slot": slot}
+
+
+def close_popup() -> dict:
+    return {"cmd": "close_popup"}
+
+
+def set_progressbar(name: str, value: float | None, label: str) -> dict:
+    return {"cmd": "set_progressbar", "name": name, "value": value, "label": label}
+
+
 def close() -> dict:
     return {"cmd": "close"}
 

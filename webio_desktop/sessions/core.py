@@ -336,8 +336,12 @@ class Session:
         logger.error("session %s: error in app code", self.id,
                      exc_info=(type(exc), exc, exc.__traceback__))
         if self.debug:
+            from ..render import highlight_code  # markdown/pygments load only when needed
+
             text = "".join(traceback.format_exception(exc)).rstrip()
-            self.send(protocol.toast(text, 0, "center", "#e53935", None))
+            code = {"type": "html", "kind": "code", "content": highlight_code(text, "pytb")}
+            self.send(protocol.popup("Error in the application", [code], "large", True, True,
+                                     self.new_id("popup")))
         else:
             self.send(protocol.toast("An internal error occurred in the application.",
                                      3000, "center", "#e53935", None))

@@ -331,7 +331,7 @@ function keepBottom(box) {
 }
 
 /**
- * Update progress bar `name` (the protocol has no command for it; servers can call this via run_js).
+ * Update progress bar `name` (the set_progressbar command; also window.webio.setProgress).
  * With auto_close the bar's output is removed once it reaches 1.
  */
 export function setProgress(name, value, label) {

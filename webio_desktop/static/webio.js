@@ -5,6 +5,7 @@ import { env, config, session, send, flushOutbox, appUrl, openApp, reducedMotion
 import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingScripts, setProgress, SCOPE_PREFIX } from './outputs.js';
 import { showForm, removeForm, updateForm, disableForms } from './forms.js';
 import { pinValue, pinUpdate } from './pin.js';
+import { showPopup, closePopup } from './popup.js';
 
 const root = document.documentElement;
 
@@ -134,6 +135,9 @@ const COMMANDS = {
   go_app: ({ name, new_window: newWindow }) => openApp(name, newWindow),
   download: ({ name, data }) => window.webio.download(name, base64ToBytes(data ?? '')),
   toast: showToast,
+  popup: showPopup,
+  close_popup: closePopup,
+  set_progressbar: ({ name, value, label }) => setProgress(name, value, label),
   close: () => endSession('The session has ended.'),
   error: ({ message }) => console.error('[webio] the server refused a message:', message),
 };
