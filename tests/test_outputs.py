@@ -657,12 +657,12 @@ def test_toast(serve, page):
     @r.app
     def app():
         toast("Sticky clickable", duration=0, onclick=lambda: r.put("toast clicked"))
-        toast("Short lived", duration=0.3)
+        toast("Short lived", duration=1.5)
 
     open_app(serve, page, app)
     assert r.get() == "app done"
     expect(page.get_by_text("Short lived")).to_be_visible()
-    expect(page.get_by_text("Short lived")).to_have_count(0, timeout=3000)
+    expect(page.get_by_text("Short lived")).to_have_count(0, timeout=6000)
     sticky = page.get_by_text("Sticky clickable")
     expect(sticky).to_be_visible()
     sticky.click()
