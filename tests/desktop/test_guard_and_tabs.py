@@ -32,16 +32,19 @@ def answer_dialog(display: str, title: str, key: str) -> None:
     wait_for(lambda: not find_windows(display, title), what="the dialog to close")
 
 
-def test_close_guard_asks_and_cancel_keeps_the_window(launch, xdisplay):
+def guarded_editor(launch, xdisplay):
+    """The editor example with unsaved changes: (launched app, page, X window)."""
     app = launch(EDITOR, display=xdisplay)
     page = shown(app.page(), "Edit the note")
     window = wait_for(lambda: find_windows(xdisplay, "^Editor$"), what="the Editor window")[0]
-
-    # No guard yet would close at once; set one first.
     page.click("button:text-is(\"Edit\")")
     page.wait_for_selector("text=edited (unsaved)")
     wait_for(lambda: page.evaluate("window.webio.closeGuard"), what="the guard in the page")
+    return app, page, window
 
+
+def test_close_guard_asks_and_cancel_keeps_the_window(launch, xdisplay):
+    app, page, window = guarded_editor(launch, xdisplay)
     close_window(xdisplay, window)
     answer_dialog(xdisplay, "^Close Editor\\?$", "Escape")  # Cancel
     assert app.proc.poll() is None
@@ -57,13 +60,7 @@ def test_close_guard_asks_and_cancel_keeps_the_window(launch, xdisplay):
 
 
 def test_close_guard_ok_closes(launch, xdisplay):
-    app = launch(EDITOR, display=xdisplay)
-    page = shown(app.page(), "Edit the note")
-    window = wait_for(lambda: find_windows(xdisplay, "^Editor$"), what="the Editor window")[0]
-    page.click("button:text-is(\"Edit\")")
-    page.wait_for_selector("text=edited (unsaved)")
-    wait_for(lambda: page.evaluate("window.webio.closeGuard"), what="the guard in the page")
-
+    app, _page, window = guarded_editor(launch, xdisplay)
     close_window(xdisplay, window)
     answer_dialog(xdisplay, "^Close Editor\\?$", "Return")  # OK
     app.wait_line("editor: session closed")
@@ -71,11 +68,7 @@ def test_close_guard_ok_closes(launch, xdisplay):
 
 
 def test_sigterm_does_not_ask(launch, xdisplay):
-    app = launch(EDITOR, display=xdisplay)
-    page = shown(app.page(), "Edit the note")
-    page.click("button:text-is(\"Edit\")")
-    page.wait_for_selector("text=edited (unsaved)")
-    wait_for(lambda: page.evaluate("window.webio.closeGuard"), what="the guard in the page")
+    app, _page, _window = guarded_editor(launch, xdisplay)
     app.proc.send_signal(signal.SIGTERM)
     assert app.wait_exit(20) == 0
     assert not find_windows(xdisplay, "^Close Editor")

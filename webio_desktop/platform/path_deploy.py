@@ -10,8 +10,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from tornado.ioloop import IOLoop
-
 from ..server import run
 from ..server.folder import AppFolder, Index, make_folder_application
 from ..server.tornado import HandlerOptions
@@ -44,16 +42,8 @@ def path_deploy(base: str, port: int = 0, host: str = "", index: Index = True,
                               check_origin=check_origin, max_message_size=max_size)
     folder = AppFolder(base, template, index=index)
     application = make_folder_application(folder, static_dir=static_dir, **tornado_app_settings)
-    sockets = run.bind(port, host)
-    server = run.RunningServer(application, sockets, host, max_body_size=max_size)
-    print(f"Serving {folder.base} on {server.url}", flush=True)
-    try:
-        IOLoop.current().start()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for session in list(template.sessions):
-            session.close()
+    run.serve_forever(application, template.sessions, port=port, host=host,
+                      max_body_size=max_size, what=str(folder.base))
 
 
 def path_deploy_http(base: str, port: int = 0, host: str = "", index: Index = True,

@@ -5,8 +5,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from tornado.ioloop import IOLoop
-
 from ..server import run
 from ..server.apps import normalize_apps
 from ..server.tornado import HandlerOptions, make_handler
@@ -60,15 +58,5 @@ def start_server(applications: Any, port: int = 0, host: str = "", debug: bool =
     options = HandlerOptions(apps, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
                              check_origin=check_origin, max_message_size=max_size)
     application = run.make_application(options, static_dir=static_dir, **tornado_app_settings)
-    sockets = run.bind(port, host)
-    server = run.RunningServer(application, sockets, host, max_body_size=max_size)
-    print(f"Serving on {server.url}", flush=True)
-    if auto_open_webbrowser:
-        run.open_browser_soon(server.url)
-    try:
-        IOLoop.current().start()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for session in list(options.sessions):
-            session.close()
+    run.serve_forever(application, options.sessions, port=port, host=host, max_body_size=max_size,
+                      open_browser=auto_open_webbrowser)

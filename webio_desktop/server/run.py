@@ -79,3 +79,22 @@ class RunningServer:
             self.loop.stop()
 
         self.loop.add_callback(shutdown)
+
+
+def serve_forever(application: tornado.web.Application, sessions: set, *, port: int, host: str,
+                  max_body_size: int | None, what: str = "",
+                  open_browser: bool = False) -> None:
+    """Bind, print the URL, run until Ctrl+C, then close every session (``start_server``,
+    ``path_deploy``)."""
+    server = RunningServer(application, bind(port, host), host, max_body_size=max_body_size)
+    print(f"Serving {what + ' ' if what else ''}on {server.url}", flush=True)
+    if open_browser:
+        open_browser_soon(server.url)
+    try:
+        server.loop.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for session in list(sessions):
+            session.close()
+
