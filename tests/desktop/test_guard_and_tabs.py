@@ -135,3 +135,24 @@ def test_closing_the_last_tab_closes_the_window(launch, xdisplay):
     shell.evaluate("window.webioTabs.close(0)")
     app.wait_line("index: session closed")
     assert app.wait_exit(20) == 0
+
+
+def test_a_guarded_tab_asks_before_it_closes(launch, xdisplay):
+    app = launch(EDITOR, opts=("--tabs",), display=xdisplay)
+    editor = _frame(app, "index")
+    editor.wait_for_selector("text=Edit the note")
+    editor.click("button:text-is(\"Edit\")")
+    editor.wait_for_selector("text=edited (unsaved)")
+    shell = app.page("tabs.html")
+    wait_for(lambda: shell.evaluate("window.webioTabs.list().length") == 1, what="one tab")
+
+    # What the tab's × does; not awaited: the promise settles once the question is answered.
+    shell.evaluate("() => { window.webioTabs.close(0); }")
+    answer_dialog(xdisplay, "^Close tab\\?$", "Escape")  # Cancel: the tab stays
+    assert len(_tabs(shell)) == 1
+    assert "editor: session closed" not in app.lines
+
+    shell.evaluate("() => { window.webioTabs.close(0); }")
+    answer_dialog(xdisplay, "^Close tab\\?$", "Return")  # OK: the tab, then the window, close
+    app.wait_line("editor: session closed")
+    assert app.wait_exit(20) == 0
