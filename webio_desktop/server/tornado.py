@@ -114,7 +114,8 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
         self.set_header("Cache-Control", "no-cache")
         client = {"debug": self.options.debug, "max_message": self.options.max_message_size}
         self.finish(render_page(apps[name], self.options.static_base(), client,
-                                self.options.extra_head))
+                                self.options.extra_head,
+                                inline=not isinstance(self.options.cdn, str)))
 
     def check_origin(self, origin: str) -> bool:
         allowed = origin_allowed(origin, self.request.host, self.options)
