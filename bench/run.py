@@ -335,6 +335,11 @@ def report(R, meta):
             ('echo painted', ('echo_painted',)), ('echo in DOM', ('echo_dom',)),
             ('echo fully opaque', ('echo_opaque',)), ('next box usable, painted', ('next_painted',)),
             ('next box fully opaque', ('next_opaque',)), ('next box stable (2 frames)', ('next_stable',))]))
+        floor = (meta.get('calibration') or {}).get('echo_floor')
+        if floor:
+            print(f"calibration, bare page + bare Tornado WebSocket echo (no framework): echo painted "
+                  f"{fmt_stat(floor['echo_painted'])}, in DOM {fmt_stat(floor['echo_dom'])}, "
+                  f"next box usable {fmt_stat(floor['next_painted'])}")
     if 'page_bytes' in R:
         rows = detail_rows(R, 'page_bytes', [
             ('HTTP requests', ('requests',)), ('bytes transferred (encoded)', ('bytes',)),
@@ -543,6 +548,13 @@ def main():
                         meta['calibration'] = {'static_page_' + k: stats(v) for k, v in fl.items()}
                     except Exception as e:  # noqa: BLE001 - calibration is optional
                         meta['calibration'] = {'error': f'{type(e).__name__}: {e}'}
+                if 'echo' in names:
+                    try:
+                        smp = br.echo_floor(b, *cfg['echo'])['samples']
+                        meta.setdefault('calibration', {})['echo_floor'] = {
+                            k: stat_of(smp, k) for k in ('echo_painted', 'echo_dom', 'next_painted')}
+                    except Exception as e:  # noqa: BLE001 - calibration is optional
+                        meta.setdefault('calibration', {})['echo_floor_error'] = f'{type(e).__name__}: {e}'
                 for name in names:
                     fn = SCENARIOS[name][0]
                     R[name] = {}
