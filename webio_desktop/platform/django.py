@@ -33,7 +33,7 @@ def _view(sessions: HttpSessions) -> Callable[[DjangoRequest], DjangoResponse]:
     def view(request: DjangoRequest) -> DjangoResponse:
         reply = sessions.handle(HttpRequest(
             request.method or "GET", request.headers, request.GET, request.body,
-            request.get_host(), request.META.get("REMOTE_ADDR", ""), request))
+            request.get_host(), request.path, request.META.get("REMOTE_ADDR", ""), request))
         if isinstance(reply, Poll):
             reply = reply.wait()
         return DjangoResponse(reply.body, status=reply.status, headers=reply.headers)

@@ -28,7 +28,7 @@ def _view(sessions: HttpSessions) -> Callable[[], Response]:
     def view() -> Response:
         reply = sessions.handle(HttpRequest(
             request.method, request.headers, request.args, request.get_data(), request.host,
-            request.remote_addr or "", request._get_current_object()))
+            request.path, request.remote_addr or "", request._get_current_object()))
         if isinstance(reply, Poll):
             reply = reply.wait()
         return Response(reply.body, reply.status, reply.headers)

@@ -38,7 +38,7 @@ class HttpPollHandler(tornado.web.RequestHandler):
         request = self.request
         query = {name: self.get_query_argument(name) for name in request.query_arguments}
         reply = self.sessions.handle(HttpRequest(
-            request.method, request.headers, query, request.body, request.host,
+            request.method, request.headers, query, request.body, request.host, request.path,
             request.remote_ip or "", request), options)
         if isinstance(reply, Poll):
             reply = await reply.wait_async()

@@ -58,6 +58,7 @@ class HttpRequest:
     query: Mapping[str, str]  # first value of each parameter
     body: bytes
     host: str
+    path: str = "/"  # as the page sees it (its last segment names the view in relative URLs)
     remote_ip: str = ""
     native: Any = None  # the framework's request object (``session.info.request``)
 
@@ -317,12 +318,13 @@ class HttpSessions:
             channel.touch(-1)
 
     # -- page and front end -----------------------------------------------------------------------
-    def static_base(self, options: HandlerOptions) -> str:
+    def static_base(self, options: HandlerOptions, path: str) -> str:
         if isinstance(options.cdn, str):
             return options.cdn.rstrip("/") + "/"
         if options.cdn is False and not self.serve_front_end:
             return ""  # the user hosts STATIC_PATH next to the view (PyWebIO's cdn=False)
-        return f"?{STATIC_QUERY}=v-{static_version()}/"
+        # The view's own URL, relative ("./tool?..."): import maps need a path-like URL.
+        return f"./{path.rsplit('/', 1)[-1]}?{STATIC_QUERY}=v-{static_version()}/"
 
     def _page(self, request: HttpRequest, options: HandlerOptions) -> HttpResponse:
         name = request.query.get("app") or "index"
@@ -331,7 +333,7 @@ class HttpSessions:
             return HttpResponse(404, unknown_app_page(name, options.apps).encode(), headers)
         client = {"debug": options.debug, "max_message": options.max_message_size,
                   "transport": "http"}
-        page = render_page(options.apps[name], self.static_base(options), client,
+        page = render_page(options.apps[name], self.static_base(options, request.path), client,
                            options.extra_head)
         return HttpResponse(200, page.encode(), headers)
 
