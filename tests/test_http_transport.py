@@ -548,3 +548,45 @@ def test_session_info_names_the_backend(flask_server):
     server.start()
     assert results.get() == ("flask", "http", "127.0.0.1", "Request")
     wait_until(lambda: server.poll(0)[1].get("closed"), what="the session to end")
+
+
+# -- deployment: several processes behind nginx ----------------------------------------------------
+
+def test_sticky_routing_behind_nginx_keeps_http_sessions(run_script, page):
+    """Two tornado_http processes behind Debian's nginx: with ip_hash every request of a page
+    reaches the process holding its session; with round robin the session is lost (410)."""
+    from deploy import Nginx
+
+    ports = [free_port(), free_port()]
+    for port in ports:
+        run_script(TASK_FUNC + f'''
+import os
+from webio_desktop.output import put_text
+from webio_desktop.platform.tornado_http import start_server
+
+def index():
+    put_text("process " + str(os.getpid()))
+    task_func()
+
+start_server(index, port={port}, host="127.0.0.1")
+''')
+    for port in ports:
+        wait_for_port(port)
+    with Nginx(ports, balance="ip_hash") as proxy:
+        round_trip(page, proxy.url)
+        expect(page.get_by_text("process ")).to_have_count(1)
+    with Nginx(ports) as proxy:  # round robin: the next request goes to the other process
+        request = urllib.request.Request(proxy.url, method="POST",
+                                         headers={"Webio-Session": "new"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            session = json.loads(response.read())["session"]
+        statuses = []
+        for _ in range(2):
+            poll = urllib.request.Request(proxy.url, headers={"Webio-Session": session,
+                                                              "Webio-Ack": "0"})
+            try:
+                with urllib.request.urlopen(poll, timeout=30) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+        assert 410 in statuses, statuses
