@@ -123,9 +123,9 @@ def sc_outputs(impl, ctx):
     return out
 
 
-def sc_echo(impl, ctx):
+def sc_echo(impl, ctx, backend='tornado'):
     warm, n = ctx['cfg']['echo']
-    with servers.Server(impl, 'echo') as s:
+    with servers.Server(impl, 'echo', backend=backend) as s:
         r = br.echo(ctx['browser'], s.url, warm, n)
     smp = r['samples']
     out = {k: stat_of(smp, k) for k in ('echo_painted', 'echo_dom', 'echo_opaque', 'next_ready',
@@ -134,6 +134,11 @@ def sc_echo(impl, ctx):
     out['notes'] = r['notes']
     out['samples'] = smp
     return out
+
+
+def sc_echo_flask(impl, ctx):
+    """The same echo over the HTTP transports: Flask's start_server on both sides."""
+    return sc_echo(impl, ctx, backend='flask')
 
 
 def sc_page_bytes(impl, ctx):
@@ -204,6 +209,8 @@ SCENARIOS = {
     'first_output': (sc_first_output, '1. first output: navigation -> BENCH-READY painted', True),
     'outputs': (sc_outputs, '2. N x put_text then BENCH-DONE: navigation -> marker painted', True),
     'echo': (sc_echo, '3. input() echo: Enter -> echo painted / next input box usable', True),
+    'echo_flask': (sc_echo_flask, '3b. input() echo over HTTP polling (Flask start_server): '
+                   'Enter -> echo painted / next input box usable', True),
     'page_bytes': (sc_page_bytes, '4. first page: requests and bytes on the wire (cold, CDP)', True),
     'wire': (sc_wire, '5. wire round trip, protocol client, one session back-to-back', True),
     # 6. planned: apps exist in scenario_apps.py (table, markdown); harness hooks below
@@ -330,8 +337,10 @@ def report(R, meta):
                 if e:
                     rows.append([f'N={n:,} {LABEL[impl]} problem', e[:80], '', ''])
         print_table(SCENARIOS['outputs'][1], hdr, rows)
-    if 'echo' in R:
-        print_table(SCENARIOS['echo'][1] + ' (ms after Enter keydown)', hdr, detail_rows(R, 'echo', [
+    for scen in ('echo', 'echo_flask'):
+        if scen not in R:
+            continue
+        print_table(SCENARIOS[scen][1] + ' (ms after Enter keydown)', hdr, detail_rows(R, scen, [
             ('echo painted', ('echo_painted',)), ('echo in DOM', ('echo_dom',)),
             ('echo fully opaque', ('echo_opaque',)), ('next box usable, painted', ('next_painted',)),
             ('next box fully opaque', ('next_opaque',)), ('next box stable (2 frames)', ('next_stable',))]))
@@ -449,6 +458,12 @@ def build_summary(R):
         row('  same vs notes (402 ms, other method)', NOTES_PYWEBIO_NEXT_INPUT_MS,
             _med(R, 'echo', 'webio', 'next_painted'), '(info)',
             p_text=f'{NOTES_PYWEBIO_NEXT_INPUT_MS} ms (from notes)')
+    if 'echo_flask' in R:
+        row('HTTP (Flask): Enter -> echo painted', _med(R, 'echo_flask', 'pywebio', 'echo_painted'),
+            _med(R, 'echo_flask', 'webio', 'echo_painted'), '<= 0.7x', limit=0.7)
+        row('HTTP (Flask): Enter -> next input usable',
+            _med(R, 'echo_flask', 'pywebio', 'next_painted'),
+            _med(R, 'echo_flask', 'webio', 'next_painted'), '<= 0.7x', limit=0.7)
     if 'page_bytes' in R:
         fmt_b = (lambda v: f'{v:,.0f} B')
         row('first-page bytes (cold)', _med(R, 'page_bytes', 'pywebio', 'bytes'),

@@ -1,66 +1,23 @@
 """The Tornado transport: one handler serves an app's page and its WebSocket on one URL."""
 from __future__ import annotations
 
-import fnmatch
 import logging
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import tornado.web
 import tornado.websocket
 from tornado.ioloop import IOLoop
 
 from .. import protocol
-from ..sessions import new_session
 from ..sessions.core import Session, SessionInfo
-from .apps import AppMap, unknown_app_page
-from .page import STATIC_PATH, render_page, static_version
+from .apps import unknown_app_page
+from .connect import (STATIC_PREFIX, HandlerOptions, open_session, origin_allowed,
+                      session_info)
+from .page import STATIC_PATH, render_page
 
 logger = logging.getLogger("webio_desktop.server")
-
-STATIC_PREFIX = "/_webio/static/"
-
-
-@dataclass
-class HandlerOptions:
-    """Everything one webio handler needs to know; shared by the page and the socket."""
-
-    apps: AppMap
-    cdn: bool | str = True
-    debug: bool = False
-    allowed_origins: list[str] | None = None
-    check_origin: Callable[[str], bool] | None = None
-    max_message_size: int | None = None
-    # Hooks for embedders (script mode, the desktop launcher): build the session for a new
-    # connection (None refuses it), and see every request before it is served.
-    session_factory: Callable[[str, SessionInfo], Session | None] | None = None
-    # The guard runs for every route of make_application (page, socket, static); it may answer
-    # the request itself (e.g. a redirect) and return True.
-    request_guard: Callable[[tornado.web.RequestHandler], bool] | None = None
-    sessions: set[Session] = field(default_factory=set)
-    # HTML added at the end of every app page's <head> (the desktop shell's bridge script).
-    extra_head: str = ""
-
-    def static_base(self) -> str:
-        if isinstance(self.cdn, str):
-            return self.cdn.rstrip("/") + "/"
-        # True and False both mean "this server": there is no public CDN for webio-desktop,
-        # so pages never depend on another host.
-        return f"{STATIC_PREFIX}v-{static_version()}/"
-
-
-def origin_allowed(origin: str, host: str, options: HandlerOptions) -> bool:
-    """Same host always; else ``check_origin(origin)`` or an ``allowed_origins`` pattern."""
-    if not origin:
-        return True  # not a browser page: nothing cross-site to protect against
-    if urlsplit(origin).netloc.lower() == host.lower():
-        return True
-    if options.check_origin is not None:
-        return bool(options.check_origin(origin))
-    return any(fnmatch.fnmatch(origin, pattern) for pattern in options.allowed_origins or ())
 
 
 class TornadoTransport:
@@ -135,30 +92,17 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
             return
         self.set_nodelay(True)  # small replies must not wait for delayed ACKs
         compress_frames_alone(self.ws_connection)
-        info = self._session_info()
-        factory = self.options.session_factory
-        if factory is not None:
-            session = factory(name, info)
-        else:
-            session = new_session(apps[name], info, debug=self.options.debug,
-                                  on_close=self.options.sessions.discard)
+        session = open_session(self.options, name, self._session_info(),
+                               lambda session: TornadoTransport(self, session))
         if session is None:
             self.close(4409, "this page can not be served here")
             return
         self.session = session
-        session.max_message_size = self.options.max_message_size  # file_upload's default limit
-        self.options.sessions.add(session)
-        session.attach(TornadoTransport(self, session))
-        if factory is None:
-            session.start()
 
     def _session_info(self) -> SessionInfo:
-        headers = self.request.headers
-        language = headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
-        return SessionInfo(user_agent=headers.get("User-Agent", ""), user_language=language,
-                           server_host=self.request.host, origin=headers.get("Origin", ""),
-                           user_ip=self.request.remote_ip or "", backend="tornado",
-                           protocol="websocket", request=self.request)
+        return session_info(self.request.headers, host=self.request.host,
+                            user_ip=self.request.remote_ip or "", backend="tornado",
+                            protocol="websocket", request=self.request)
 
     def on_message(self, message: str | bytes) -> None:
         if self.session is None:

@@ -6,6 +6,7 @@ import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingSc
 import { showForm, removeForm, updateForm, disableForms } from './forms.js';
 import { pinValue, pinUpdate } from './pin.js';
 import { showPopup, closePopup } from './popup.js';
+import { HttpSocket } from './http.js';
 
 const root = document.documentElement;
 
@@ -28,7 +29,7 @@ const MAX_ANIMATED_OUTPUTS = 100;
 function onFrame(text) {
   let commands;
   try {
-    commands = JSON.parse(text);
+    commands = typeof text === 'string' ? JSON.parse(text) : text; // HTTP batches come parsed
   } catch (err) {
     console.error('[webio] frame is not JSON', err, text);
     return;
@@ -280,7 +281,7 @@ function socketUrl() {
 let leaving = false; // navigating away closes the socket too: that is not a disconnect
 
 function connect() {
-  const ws = new WebSocket(socketUrl());
+  const ws = config.transport === 'http' ? new HttpSocket(location.pathname + location.search) : new WebSocket(socketUrl());
   session.socket = ws;
   ws.addEventListener('open', flushOutbox);
   ws.addEventListener('message', (e) => onFrame(e.data));
