@@ -121,7 +121,14 @@ def render_page(app: Callable, static_base: str, client_config: dict[str, Any],
     an embedder adds to ``<head>`` (the desktop shell's bridge script)."""
     s = page_settings(app)
     esc = functools.partial(html.escape, quote=True)
-    head = [
+    head = []
+    if "?" in static_base:
+        # Front end served by the handler's own URL (``./tool?_webio_static=...``): the modules'
+        # relative imports ("./core.js") would miss the query, so an import map points them back.
+        mapping = {f"./{name}": static_base + name for name in _modules()}
+        head.append('<script type="importmap">'
+                    + json.dumps({"imports": mapping}).replace("</", "<\\/") + "</script>")
+    head += [
         f'<link rel="icon" href="{esc(static_base)}icon.svg" type="image/svg+xml">',
         f'<link rel="stylesheet" href="{esc(static_base)}webio.css">',
         # Preload every module so the browser fetches them in parallel, not import by import.
