@@ -214,5 +214,10 @@ class Relay:
                 sock.close()
 
     def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        except OSError:
+            pass
         self.listener.close()
+        self._thread.join(5)
         self.cut()

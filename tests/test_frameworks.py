@@ -296,7 +296,11 @@ def test_socket_refuses_foreign_origins_and_unknown_sessions(fw):
                 await ws.recv()
             assert closed.value.rcvd.code == 4410
 
-    asyncio.run(check())
+    # Playwright's sync API keeps an event loop in this thread: run the client in another one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, check()).result(30)
 
 
 def test_importing_webio_desktop_imports_no_framework():
@@ -307,3 +311,29 @@ def test_importing_webio_desktop_imports_no_framework():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_session_whose_page_does_not_come_back_closes_after_the_timeout(serve, page):
+    import threading
+
+    from webio_desktop.output import put_text
+    from webio_desktop.session import defer_call, hold
+
+    deferred = threading.Event()
+
+    def app():
+        defer_call(deferred.set)
+        put_text("waiting")
+        hold()
+
+    server = serve(app, reconnect_timeout=1)
+    relay = Relay(server.server.port)
+    page.goto(relay.url + "/")
+    page.get_by_text("waiting").wait_for()
+    (session,) = server.options.sessions
+    relay.close()  # the page can neither keep nor reopen its socket
+    page.get_by_text("Reconnecting").wait_for()
+    assert not deferred.is_set()  # the session waits for its page first...
+    wait_until(deferred.is_set, 15, what="defer_call after reconnect_timeout")
+    assert session.closed and not server.options.links  # ...then closes and is forgotten
+    page.get_by_text("Could not reconnect").wait_for(timeout=15_000)
