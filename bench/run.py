@@ -180,6 +180,18 @@ def sc_wire(impl, ctx):
                                                budget=60), 120, 'wire client')
 
 
+def sc_wire_nginx(impl, ctx):
+    """The wire round trip through nginx proxying WebSocket (tests/deploy.py's config, the one
+    docs/deployment.md shows), one config for both implementations."""
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tests'))
+    from deploy import Nginx
+
+    n = ctx['cfg']['wire']
+    with servers.Server(impl, 'echo') as s, Nginx([s.port]) as proxy:
+        return in_thread(lambda: wire.echo_rtt(impl, proxy.port, n=n, warmup=5, op_timeout=10,
+                                               budget=60), 120, 'wire client via nginx')
+
+
 LOAD_KINDS = {'coroutine': 'echo_async', 'thread': 'echo'}
 
 
@@ -213,6 +225,7 @@ SCENARIOS = {
                    'Enter -> echo painted / next input box usable', True),
     'page_bytes': (sc_page_bytes, '4. first page: requests and bytes on the wire (cold, CDP)', True),
     'wire': (sc_wire, '5. wire round trip, protocol client, one session back-to-back', True),
+    'wire_nginx': (sc_wire_nginx, '5b. wire round trip through nginx (WebSocket proxy)', True),
     # 6. planned: apps exist in scenario_apps.py (table, markdown); harness hooks below
     'table': (sc_planned, '6. put_table rows (planned)', False),
     'markdown': (sc_planned, '6. put_markdown size (planned)', False),
@@ -367,6 +380,10 @@ def report(R, meta):
                                        ('p90 RTT', ('p90',)), ('max RTT', ('max',)),
                                        ('connect -> first prompt', ('connect_to_first_prompt_ms',))])
         print_table(SCENARIOS['wire'][1] + ' (ms)', hdr, rows)
+    if 'wire_nginx' in R:
+        rows = detail_rows(R, 'wire_nginx', [('median RTT', ('median',)), ('min RTT', ('min',)),
+                                             ('p90 RTT', ('p90',)), ('max RTT', ('max',))])
+        print_table(SCENARIOS['wire_nginx'][1] + ' (ms)', hdr, rows)
 
     if 'session_load' in R:
         rows = []
@@ -478,6 +495,10 @@ def build_summary(R):
     if 'wire' in R:
         row('wire round trip (median)', _med(R, 'wire', 'pywebio', 'median'),
             _med(R, 'wire', 'webio', 'median'), '< 2 ms absolute', absolute=2.0,
+            fmt=lambda v: f'{v:.2f} ms')
+    if 'wire_nginx' in R:
+        row('wire round trip via nginx (median)', _med(R, 'wire_nginx', 'pywebio', 'median'),
+            _med(R, 'wire_nginx', 'webio', 'median'), '<= 0.7x', limit=0.7,
             fmt=lambda v: f'{v:.2f} ms')
     if 'session_load' in R:
         fmt_k = (lambda v: f'{v:,.1f} KiB')

@@ -472,7 +472,7 @@ def test_a_large_burst_reaches_the_browser_compressed(page, serve):
     page.get_by_text("burst done").wait_for()
     assert page.get_by_text("line 2999", exact=True).count() == 1
     (session,) = server.options.sessions
-    compressor = session._transport.handler.ws_connection._compressor
+    compressor = session._transport.peer.handler.ws_connection._compressor
     assert isinstance(compressor, FrameCompressor)  # Chromium negotiated permessage-deflate
 
 

@@ -31,6 +31,7 @@ EVENT_FIELDS: dict[str, dict[str, tuple[type, ...] | None]] = {
     "js_result": {"task": (str,), "data": None},
     "pin_value": {"task": (str,), "data": None},  # the answer to a pin_value command
     "pin_change": {"name": (str,), "value": None},  # the user edited a pin widget
+    "ack": {"frames": (int,)},  # reconnectable sessions: frames the page has applied so far
 }
 INPUT_TRIGGERS = {"change", "blur", "action"}
 # Fields that may be left out (they default to null).
@@ -164,6 +165,11 @@ def set_progressbar(name: str, value: float | None, label: str) -> dict:
 
 def close() -> dict:
     return {"cmd": "close"}
+
+
+def set_session(session_id: str, reconnect_timeout: float) -> dict:
+    """The page may reconnect to this session for ``reconnect_timeout`` seconds."""
+    return {"cmd": "set_session", "id": session_id, "timeout": reconnect_timeout}
 
 
 def error(message: str) -> dict:

@@ -40,7 +40,8 @@ def path_deploy(base: str, port: int = 0, host: str = "", index: Index = True,
         return
     max_size = parse_file_size(max_payload_size)
     template = HandlerOptions({}, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
-                              check_origin=check_origin, max_message_size=max_size)
+                              check_origin=check_origin, max_message_size=max_size,
+                              reconnect_timeout=reconnect_timeout)
     folder = AppFolder(base, template, index=index)
     application = make_folder_application(folder, static_dir=static_dir, **tornado_app_settings)
     run.serve_forever(application, template.sessions, port=port, host=host,

@@ -17,23 +17,21 @@ Frames are the protocol module's JSON text, embedded as they are: this module ne
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
-import mimetypes
 import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .. import protocol
 from ..sessions.core import Session
 from .apps import unknown_app_page
-from .connect import HandlerOptions, open_session, origin_allowed, session_info
-from .page import STATIC_PATH, render_page, static_version
+from .connect import (ASSET_QUERY, HandlerOptions, front_end_file, open_session, origin_allowed,
+                      session_info)
+from .page import render_page
 
 logger = logging.getLogger("webio_desktop.server")
 
@@ -41,7 +39,6 @@ SESSION_HEADER = "Webio-Session"  # "new" to start a session, else the id it was
 ACK_HEADER = "Webio-Ack"  # poll: number of the last batch the page applied
 SEQ_HEADER = "Webio-Seq"  # events: number of the first event in the body
 CLOSE_HEADER = "Webio-Close"  # the page is leaving: end the session now
-STATIC_QUERY = "_webio_static"  # the view serves the front end itself: ?_webio_static=v-HASH/x.js
 
 DEFAULT_EXPIRE_SECONDS = 600
 DEFAULT_CLEANUP_INTERVAL = 300
@@ -229,25 +226,6 @@ class Poll:
             self.channel.touch(-1)
 
 
-@functools.lru_cache(maxsize=64)
-def _static_file(name: str) -> tuple[bytes, str] | None:
-    """A front-end file's bytes and type, or None when ``name`` is not one of ours."""
-    root = Path(STATIC_PATH)
-    path = (root / name).resolve()
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return None
-    if not path.is_file():
-        return None
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if path.suffix == ".js":
-        kind = "text/javascript"
-    if kind.startswith("text/"):
-        kind += "; charset=utf-8"
-    return path.read_bytes(), kind
-
-
 class HttpSessions:
     """Every HTTP session of one view (or server): the page, the front end and the API."""
 
@@ -259,9 +237,12 @@ class HttpSessions:
         self.backend = backend
         self.expire_seconds = session_expire_seconds or DEFAULT_EXPIRE_SECONDS
         self.cleanup_interval = session_cleanup_interval or DEFAULT_CLEANUP_INTERVAL
-        # True: this server hosts the front end even with cdn=False (start_server, wsgi_app);
-        # a view added to the user's own app (webio_view) leaves cdn=False files to the user.
-        self.serve_front_end = serve_front_end
+        # The view serves our front end at its own URL (``?_webio_static=``). True: this server
+        # hosts it even with cdn=False (start_server, wsgi_app: "this server" either way); a view
+        # added to the user's own app (webio_view) leaves cdn=False files to the user.
+        options.embedded = True
+        if serve_front_end and options.cdn is False:
+            options.cdn = True
         self.poll_seconds = poll_seconds
         self._channels: dict[str, HttpChannel] = {}
         self._lock = threading.Lock()
@@ -293,8 +274,8 @@ class HttpSessions:
         if not session_id:
             if request.method != "GET":
                 return HttpResponse.error(400, f"an API request needs a {SESSION_HEADER} header")
-            if STATIC_QUERY in request.query:
-                return self._front_end(request.query[STATIC_QUERY])
+            if ASSET_QUERY in request.query:
+                return self._front_end(request.query[ASSET_QUERY])
             return self._page(request, options)
         if session_id == "new":
             if request.method != "POST":
@@ -318,14 +299,6 @@ class HttpSessions:
             channel.touch(-1)
 
     # -- page and front end -----------------------------------------------------------------------
-    def static_base(self, options: HandlerOptions, path: str) -> str:
-        if isinstance(options.cdn, str):
-            return options.cdn.rstrip("/") + "/"
-        if options.cdn is False and not self.serve_front_end:
-            return ""  # the user hosts STATIC_PATH next to the view (PyWebIO's cdn=False)
-        # The view's own URL, relative ("./tool?..."), so it works at any mount point.
-        return f"./{path.rsplit('/', 1)[-1]}?{STATIC_QUERY}=v-{static_version()}/"
-
     def _page(self, request: HttpRequest, options: HandlerOptions) -> HttpResponse:
         name = request.query.get("app") or "index"
         headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"}
@@ -333,24 +306,12 @@ class HttpSessions:
             return HttpResponse(404, unknown_app_page(name, options.apps).encode(), headers)
         client = {"debug": options.debug, "max_message": options.max_message_size,
                   "transport": "http"}
-        # The page carries our front end inline unless it is hosted elsewhere: a cdn URL base,
-        # or (cdn=False) the user's own copy of STATIC_PATH next to the view.
-        hosted_elsewhere = isinstance(options.cdn, str) or (
-            options.cdn is False and not self.serve_front_end)
-        page = render_page(options.apps[name], self.static_base(options, request.path), client,
-                           options.extra_head, inline=not hosted_elsewhere)
+        page = render_page(options.apps[name], options.static_base(request.path), client,
+                           options.extra_head, inline=options.inline_front_end())
         return HttpResponse(200, page.encode(), headers)
 
-    def _front_end(self, name: str) -> HttpResponse:
-        versioned = name.startswith("v-") and "/" in name
-        if versioned:
-            name = name.split("/", 1)[1]
-        found = _static_file(name)
-        if found is None:
-            return HttpResponse.error(404, f"no front-end file {name!r}")
-        body, kind = found
-        cache = "public, max-age=31536000, immutable" if versioned else "no-cache"
-        return HttpResponse(200, body, {"Content-Type": kind, "Cache-Control": cache})
+    def _front_end(self, spec: str) -> HttpResponse:
+        return HttpResponse(*front_end_file(spec))
 
     # -- API --------------------------------------------------------------------------------------
     def _start(self, request: HttpRequest, options: HandlerOptions) -> HttpResponse:

@@ -8,71 +8,55 @@ from typing import Any
 
 import tornado.web
 import tornado.websocket
-from tornado.ioloop import IOLoop
 
-from .. import protocol
-from ..sessions.core import Session, SessionInfo
-from .apps import unknown_app_page
-from .connect import (STATIC_PREFIX, HandlerOptions, open_session, origin_allowed,
-                      session_info)
-from .page import STATIC_PATH, render_page
+from ..sessions.core import SessionInfo
+from .connect import STATIC_PREFIX, HandlerOptions, origin_allowed, session_info
+from .link import SessionLink, open_link, page_response
+from .page import STATIC_PATH
+
+__all__ = ["HandlerOptions", "WebIOHandler", "make_handler", "static_routes", "origin_allowed"]
 
 logger = logging.getLogger("webio_desktop.server")
 
 
-class TornadoTransport:
-    """Moves a session's commands to its socket in batches, on the server's event loop."""
+class TornadoPeer:
+    """``link.Peer`` over a Tornado WebSocket handler."""
 
-    def __init__(self, handler: "WebIOHandler", session: Session) -> None:
+    __slots__ = ("handler",)
+
+    def __init__(self, handler: "WebIOHandler") -> None:
         self.handler = handler
-        self.session = session
-        self.loop = IOLoop.current()
 
-    def notify(self) -> None:
-        self.loop.add_callback(self._flush)
-
-    def close(self) -> None:
-        self.loop.add_callback(self._flush_and_close)
-
-    def _flush(self) -> None:
-        commands = self.session.take_outbox()
-        if commands and self.handler.ws_connection is not None:
+    def send_text(self, text: str) -> None:
+        if self.handler.ws_connection is not None:
             try:
-                self.handler.write_message(protocol.encode_frame(commands))
+                self.handler.write_message(text)
             except tornado.websocket.WebSocketClosedError:
                 pass
 
-    def _flush_and_close(self) -> None:
-        self._flush()
-        self.handler.close()
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        self.handler.close(code, reason)
 
 
 class WebIOHandler(tornado.websocket.WebSocketHandler):
     """GET without Upgrade: the app's page. With Upgrade: the app's session socket."""
 
     options: HandlerOptions  # set on the subclass made by make_handler()
-    session: Session | None = None
+    link: SessionLink | None = None
+    peer: TornadoPeer | None = None
 
-    @property
-    def app_name(self) -> str:
-        return self.get_query_argument("app", "index") or "index"
+    def _query(self) -> dict[str, str]:
+        return {key: self.get_query_argument(key) for key in self.request.query_arguments}
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
             await super().get(*args, **kwargs)
             return
-        apps = self.options.apps
-        name = self.app_name
-        if name not in apps:
-            self.set_status(404)
-            self.finish(unknown_app_page(name, apps))
-            return
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Cache-Control", "no-cache")
-        client = {"debug": self.options.debug, "max_message": self.options.max_message_size}
-        self.finish(render_page(apps[name], self.options.static_base(), client,
-                                self.options.extra_head,
-                                inline=not isinstance(self.options.cdn, str)))
+        response = page_response(self.options, self.request.path, self._query())
+        self.set_status(response.status)
+        for name, value in response.headers.items():
+            self.set_header(name, value)
+        self.finish(response.body)
 
     def check_origin(self, origin: str) -> bool:
         allowed = origin_allowed(origin, self.request.host, self.options)
@@ -85,19 +69,10 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
         return {}  # permessage-deflate: large output frames shrink several times
 
     def open(self, *args: Any, **kwargs: Any) -> None:
-        apps = self.options.apps
-        name = self.app_name
-        if name not in apps:
-            self.close(4404, f"no app named {name!r}")
-            return
         self.set_nodelay(True)  # small replies must not wait for delayed ACKs
         compress_frames_alone(self.ws_connection)
-        session = open_session(self.options, name, self._session_info(),
-                               lambda session: TornadoTransport(self, session))
-        if session is None:
-            self.close(4409, "this page can not be served here")
-            return
-        self.session = session
+        self.peer = TornadoPeer(self)
+        self.link = open_link(self.options, self.peer, self._query(), self._session_info())
 
     def _session_info(self) -> SessionInfo:
         return session_info(self.request.headers, host=self.request.host,
@@ -105,23 +80,12 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
                             protocol="websocket", request=self.request)
 
     def on_message(self, message: str | bytes) -> None:
-        if self.session is None:
-            return
-        try:
-            event = protocol.parse_event(message, self.options.max_message_size)
-        except protocol.ProtocolError as exc:
-            logger.warning("session %s: refused a message: %s", self.session.id, exc)
-            self.write_message(protocol.encode_frame([protocol.error(str(exc))]))
-            return
-        try:
-            self.session.receive(event)
-        except Exception:
-            logger.exception("session %s: error while handling %r", self.session.id,
-                             event.get("event"))
+        if self.link is not None:
+            self.link.receive(self.peer, message)  # type: ignore[arg-type]
 
     def on_close(self) -> None:
-        if self.session is not None:
-            self.session.close(from_page=True)
+        if self.link is not None:
+            self.link.lost(self.peer)  # type: ignore[arg-type]
 
 
 class FrameCompressor:
