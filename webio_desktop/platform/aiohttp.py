@@ -18,6 +18,7 @@ from ..server.page import STATIC_PATH
 from ..sessions import script_mode
 from ..sessions.core import SessionInfo
 from ..utils import parse_file_size
+from .tornado import handed_over
 
 __all__ = ["webio_handler", "static_routes", "start_server"]
 
@@ -91,6 +92,9 @@ def start_server(applications: Any, port: int = 0, host: str = "", debug: bool =
                  **aiohttp_settings: Any) -> None:
     """Serve the apps with aiohttp at ``/`` until stopped (``aiohttp_settings`` go to
     ``web.Application``)."""
+    if handed_over(applications, debug=debug, static_dir=static_dir,
+                   max_payload_size=max_payload_size):
+        return  # the desktop launcher serves them (webio-desktop app.py)
     if remote_access:
         run.logger.warning("remote_access is not supported: put the server behind your own "
                            "reverse proxy.")

@@ -20,6 +20,7 @@ from ..server.http_poll import HttpRequest, HttpSessions, Poll
 from ..sessions import script_mode
 from ..sessions.coroutine import ensure_event_loop_thread
 from ..utils import parse_file_size
+from .tornado import handed_over
 
 __all__ = ["webio_view", "wsgi_app", "start_server"]
 
@@ -116,6 +117,9 @@ def start_server(applications: Any, port: int = 8080, host: str = "", cdn: bool 
                  session_cleanup_interval: int | None = None, debug: bool = False,
                  max_payload_size: int | str = "200M", **django_options: Any) -> None:
     """Serve the apps with Django's threaded WSGI server until the process is stopped."""
+    if handed_over(applications, debug=debug, static_dir=static_dir,
+                   max_payload_size=max_payload_size):
+        return  # the desktop launcher serves them (webio-desktop app.py)
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
     apps = normalize_apps(applications)

@@ -25,6 +25,7 @@ from ..server.page import STATIC_PATH
 from ..sessions import script_mode
 from ..sessions.core import SessionInfo
 from ..utils import parse_file_size
+from .tornado import handed_over
 
 __all__ = ["webio_routes", "asgi_app", "start_server"]
 
@@ -116,6 +117,9 @@ def start_server(applications: Any, port: int = 0, host: str = "", cdn: bool | s
                  auto_open_webbrowser: bool = False, max_payload_size: int | str = "200M",
                  **uvicorn_settings: Any) -> None:
     """Serve the apps with uvicorn until stopped (``uvicorn_settings`` go to ``uvicorn.run``)."""
+    if handed_over(applications, debug=debug, static_dir=static_dir,
+                   max_payload_size=max_payload_size):
+        return  # the desktop launcher serves them (webio-desktop app.py)
     import uvicorn
 
     if remote_access:

@@ -18,6 +18,7 @@ from ..server.http_poll import HttpRequest, HttpSessions, Poll
 from ..sessions import script_mode
 from ..sessions.coroutine import ensure_event_loop_thread, run_event_loop
 from ..utils import parse_file_size
+from .tornado import handed_over
 
 __all__ = ["webio_view", "wsgi_app", "start_server", "run_event_loop"]
 
@@ -96,6 +97,9 @@ def start_server(applications: Any, port: int = 8080, host: str = "", cdn: bool 
                  session_cleanup_interval: int | None = None, debug: bool = False,
                  max_payload_size: int | str = "200M", **flask_options: Any) -> None:
     """Serve the apps with Flask's own (threaded) server until the process is stopped."""
+    if handed_over(applications, debug=debug, static_dir=static_dir,
+                   max_payload_size=max_payload_size):
+        return  # the desktop launcher serves them (webio-desktop app.py)
     apps = normalize_apps(applications)
     if any(is_coroutine_app(app) for app in apps.values()):
         ensure_event_loop_thread()

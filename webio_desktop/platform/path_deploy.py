@@ -61,6 +61,10 @@ def path_deploy_http(base: str, port: int = 0, host: str = "", index: Index = Tr
     from .tornado_http import HttpPollHandler
 
     script_mode.enter_server_mode()
+    if server_override is not None:  # the desktop launcher serves the folder in windows
+        server_override(base, index=index, debug=debug, static_dir=static_dir,
+                        max_payload_size=max_payload_size)
+        return
     max_size = parse_file_size(max_payload_size)
     template = HandlerOptions({}, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
                               check_origin=check_origin, max_message_size=max_size)

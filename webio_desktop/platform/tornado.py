@@ -20,6 +20,21 @@ logger = logging.getLogger("webio_desktop.server")
 server_override: Callable[..., Any] | None = None
 
 
+def handed_over(applications: Any, **options: Any) -> bool:
+    """Give the apps to the embedder that took over ``start_server`` (the desktop launcher), if
+    any, and return True once it is done with them.
+
+    Every framework's ``start_server`` asks this first, so ``webio-desktop app.py`` shows a
+    script written for Flask, Django, aiohttp or FastAPI in windows, as it does a Tornado one.
+    ``options``: the settings all start_servers share (debug, static_dir, max_payload_size...).
+    """
+    if server_override is None:
+        return False
+    script_mode.enter_server_mode()
+    server_override(normalize_apps(applications), **options)
+    return True
+
+
 def webio_handler(applications: Any, cdn: bool | str = True, reconnect_timeout: int = 0,
                   allowed_origins: list[str] | None = None,
                   check_origin: Callable[[str], bool] | None = None) -> type:
@@ -51,14 +66,13 @@ def start_server(applications: Any, port: int = 0, host: str = "", debug: bool =
     webio-desktop, so pages work offline either way); a string is a base URL where you host a
     copy of ``STATIC_PATH``.
     """
+    if handed_over(applications, port=port, host=host, debug=debug, cdn=cdn,
+                   static_dir=static_dir, reconnect_timeout=reconnect_timeout,
+                   allowed_origins=allowed_origins, check_origin=check_origin,
+                   max_payload_size=max_payload_size, **tornado_app_settings):
+        return
     script_mode.enter_server_mode()
     apps = normalize_apps(applications)
-    if server_override is not None:
-        server_override(apps, port=port, host=host, debug=debug, cdn=cdn, static_dir=static_dir,
-                        reconnect_timeout=reconnect_timeout, allowed_origins=allowed_origins,
-                        check_origin=check_origin, max_payload_size=max_payload_size,
-                        **tornado_app_settings)
-        return
     if remote_access:
         logger.warning("remote_access is not supported: webio-desktop sends no traffic to "
                        "third-party relays. Put the server behind your own reverse proxy.")

@@ -16,6 +16,7 @@ from ..server.connect import HandlerOptions
 from ..server.http_poll import HttpRequest, HttpSessions, Poll
 from ..sessions import script_mode
 from ..utils import parse_file_size
+from .tornado import handed_over
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -83,6 +84,9 @@ def start_server(applications: Any, port: int = 8080, host: str = "", debug: boo
                  session_cleanup_interval: int | None = None,
                  max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
     """Serve the apps at ``/`` over HTTP long-polling until the process is stopped."""
+    if handed_over(applications, debug=debug, static_dir=static_dir,
+                   max_payload_size=max_payload_size):
+        return  # the desktop launcher serves them (webio-desktop app.py)
     script_mode.enter_server_mode()
     max_size = parse_file_size(max_payload_size)
     options = HandlerOptions(normalize_apps(applications), cdn=cdn, debug=debug,
