@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .bundle import inline_front_end
+
 STATIC_PATH = str(Path(__file__).resolve().parent.parent / "static")
 
 DEFAULT_TITLE = "WebIO Application"
@@ -130,18 +132,24 @@ def _as_list(value: str | list[str] | None) -> list[str]:
 
 
 def render_page(app: Callable, static_base: str, client_config: dict[str, Any],
-                extra_head: str = "") -> str:
+                extra_head: str = "", inline: bool = True) -> str:
     """The HTML page of one app. ``static_base`` ends with '/'; ``extra_head`` is trusted HTML
-    an embedder adds to ``<head>`` (the desktop shell's bridge script)."""
+    an embedder adds to ``<head>`` (the desktop shell's bridge script). ``inline`` puts our CSS
+    and JavaScript in the page itself (see ``bundle.py``: no request before the first output);
+    a ``cdn`` URL base loads them from there instead."""
     s = page_settings(app)
     esc = functools.partial(html.escape, quote=True)
-    head = [
-        f'<link rel="icon" href="{esc(static_base)}icon.svg" type="image/svg+xml">',
-        f'<link rel="stylesheet" href="{esc(static_base)}webio.css">',
-        # Preload every module so the browser fetches them in parallel, not import by import.
-        *(f'<link rel="modulepreload" href="{esc(static_base)}{name}">' for name in _modules()),
-        f'<script type="module" src="{esc(static_base)}webio.js"></script>',
-    ]
+    head = [f'<link rel="icon" href="{esc(static_base)}icon.svg" type="image/svg+xml">']
+    if inline:
+        css, script = inline_front_end(STATIC_PATH)
+        head += [f"<style>{css}</style>", f'<script type="module">{script}</script>']
+    else:
+        head += [
+            f'<link rel="stylesheet" href="{esc(static_base)}webio.css">',
+            # Preload every module so the browser fetches them in parallel, not import by import.
+            *(f'<link rel="modulepreload" href="{esc(static_base)}{name}">' for name in _modules()),
+            f'<script type="module" src="{esc(static_base)}webio.js"></script>',
+        ]
     head += [f'<link rel="stylesheet" href="{esc(url)}">' for url in _as_list(s.get("css_file"))]
     if s.get("css_style"):
         head.append(f"<style>{s['css_style']}</style>")

@@ -7,6 +7,7 @@ import { showForm, removeForm, updateForm, disableForms } from './forms.js';
 import { pinValue, pinUpdate } from './pin.js';
 import { showPopup, closePopup } from './popup.js';
 import { datatableCommand } from './datatable.js';
+import { HttpSocket } from './http.js';
 
 const root = document.documentElement;
 
@@ -29,7 +30,7 @@ const MAX_ANIMATED_OUTPUTS = 100;
 function onFrame(text) {
   let commands;
   try {
-    commands = JSON.parse(text);
+    commands = typeof text === 'string' ? JSON.parse(text) : text; // HTTP batches come parsed
   } catch (err) {
     console.error('[webio] frame is not JSON', err, text);
     return;
@@ -142,6 +143,7 @@ const COMMANDS = {
   datatable: datatableCommand,
   set_progressbar: ({ name, value, label }) => setProgress(name, value, label),
   close: () => endSession('The session has ended.'),
+  set_session: ({ id, timeout }) => { session.id = id; session.timeout = timeout; }, // may reconnect
   error: ({ message }) => console.error('[webio] the server refused a message:', message),
 };
 
@@ -282,13 +284,50 @@ function socketUrl() {
 
 let leaving = false; // navigating away closes the socket too: that is not a disconnect
 
+// Reconnecting (the server sent set_session): retry until the server's timeout has passed.
+let reconnect = null; // {deadline, notice, tries} while the socket is down
+let ackTimer = 0;
+
+/** Tell the server how many frames were applied, at most once a second (it drops its copies). */
+function scheduleAck() {
+  if (!session.id || ackTimer) return;
+  ackTimer = setTimeout(() => {
+    ackTimer = 0;
+    if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(JSON.stringify({ event: 'ack', frames: session.frames }));
+  }, 1000);
+}
+
 function connect() {
-  const ws = new WebSocket(socketUrl());
+  const url = new URL(socketUrl());
+  if (reconnect) {
+    url.searchParams.set('session', session.id);
+    url.searchParams.set('ack', session.frames);
+  }
+  const ws = config.transport === 'http' ? new HttpSocket(location.pathname + location.search) : new WebSocket(url.href);
   session.socket = ws;
-  ws.addEventListener('open', flushOutbox);
-  ws.addEventListener('message', (e) => onFrame(e.data));
+  ws.addEventListener('open', () => {
+    if (reconnect) reconnect.notice.remove();
+    reconnect = null;
+    flushOutbox();
+  });
+  ws.addEventListener('message', (e) => {
+    session.frames++;
+    onFrame(e.data);
+    scheduleAck();
+  });
   ws.addEventListener('close', () => {
-    if (!leaving) endSession('Disconnected from the server. The session has ended.');
+    if (leaving || session.ended) return;
+    if (!session.id) return endSession('Disconnected from the server. The session has ended.');
+    if (!reconnect) {
+      const notice = el('div', { class: 'webio-notice', role: 'status' }, 'Connection to the server lost. Reconnecting…');
+      document.body.append(notice);
+      reconnect = { deadline: Date.now() + session.timeout * 1000, notice, tries: 0 };
+    }
+    if (Date.now() > reconnect.deadline) {
+      reconnect.notice.remove();
+      return endSession('Could not reconnect to the server. The session has ended.');
+    }
+    setTimeout(connect, Math.min(250 * 2 ** reconnect.tries++, 3000));
   });
 }
 
