@@ -144,6 +144,7 @@ SIGNATURES: dict[str, dict[str, str | None]] = {
         "config": "(*, title=None, description=None, theme=None, js_code=None, js_file=[], "
                   "css_style=None, css_file=[], manifest=True)",
         "seo": "(title, description=None, app=None)",
+        "run_event_loop": "(debug=False)",
         "start_server": "(applications, port=0, host='', debug=False, cdn=True, static_dir=None, "
                         "remote_access=False, reconnect_timeout=0, allowed_origins=None, "
                         "check_origin=None, auto_open_webbrowser=False, max_payload_size='200M', "
@@ -169,9 +170,6 @@ SIGNATURES: dict[str, dict[str, str | None]] = {
     },
 }
 
-# platform.run_event_loop comes with the HTTP transport (branch http-transport): add it to
-# SIGNATURES["platform"] once merged.
-RUN_EVENT_LOOP = "(debug=False)"
 
 _START_HTTP = ("(applications, port=8080, host='', cdn=True, static_dir=None, remote_access=False, "
                "allowed_origins=None, check_origin=None, session_expire_seconds=None, "
@@ -214,7 +212,7 @@ PLATFORM_SIGNATURES: dict[str, dict[str, str]] = {
         "wsgi_app": "(applications, cdn=True, static_dir=None, allowed_origins=None, "
                     "check_origin=None, session_expire_seconds=None, "
                     "session_cleanup_interval=None, max_payload_size='200M')",
-        "run_event_loop": RUN_EVENT_LOOP,
+        "run_event_loop": "(debug=False)",
     },
     "django": {
         "start_server": _START_HTTP.format("django_options"),
@@ -235,8 +233,8 @@ PLATFORM_SIGNATURES: dict[str, dict[str, str]] = {
                     "allowed_origins=None, check_origin=None)",
     },
 }
-# Submodules that must exist now; the others are being written (enable them after merging).
-REQUIRED_PLATFORM_MODULES = ["tornado", "path_deploy"]
+# Every integration must import here (the test run installs every framework extra).
+REQUIRED_PLATFORM_MODULES = sorted(PLATFORM_SIGNATURES)
 
 
 def _expected(signature: str) -> inspect.Signature:
@@ -278,18 +276,7 @@ def test_required_platform_modules_exist():
         importlib.import_module(f"webio_desktop.platform.{name}")
 
 
-def _existing_platform_modules() -> list[str]:
-    found = []
-    for name in PLATFORM_SIGNATURES:
-        try:
-            importlib.import_module(f"webio_desktop.platform.{name}")
-        except ImportError:  # not written yet, or its framework is not installed
-            continue
-        found.append(name)
-    return found
-
-
-@pytest.mark.parametrize("module", _existing_platform_modules())
+@pytest.mark.parametrize("module", REQUIRED_PLATFORM_MODULES)
 def test_platform_module_signatures(module):
     _check(f"webio_desktop.platform.{module}", PLATFORM_SIGNATURES[module])
 
