@@ -40,15 +40,15 @@ CONFIG = {
     'quick': dict(cold=5, warm=5,
                   outputs={'pywebio': {1000: 3, 3000: 1}, 'webio': {1000: 3, 10000: 2}},
                   outputs_timeout={'pywebio': 60, 'webio': 60},
-                  echo=(5, 15), page_bytes=1, wire=100, load=1000),
+                  echo=(5, 15), page_bytes=1, wire=100, load=1000, render=3),
     'default': dict(cold=9, warm=9,
                     outputs={'pywebio': {1000: 5, 3000: 3}, 'webio': {1000: 5, 10000: 3}},
                     outputs_timeout={'pywebio': 120, 'webio': 300},
-                    echo=(5, 30), page_bytes=2, wire=200, load=1000),
+                    echo=(5, 30), page_bytes=2, wire=200, load=1000, render=5),
     'full': dict(cold=9, warm=9,
                  outputs={'pywebio': {1000: 9, 3000: 3, 10000: 3}, 'webio': {1000: 9, 10000: 3}},
                  outputs_timeout={'pywebio': 420, 'webio': 420},
-                 echo=(5, 100), page_bytes=3, wire=200, load=1000),
+                 echo=(5, 100), page_bytes=3, wire=200, load=1000, render=9),
 }
 
 
@@ -212,8 +212,33 @@ def sc_session_load(impl, ctx):
     return out
 
 
-def sc_planned(impl, ctx):
-    raise NotImplementedError('planned scenario (structure only)')
+# scenario -> (app in scenario_apps.APPS, its n, what n means)
+RENDER = {'table': ('table', 1000, '1,000-row put_table'),
+          'markdown': ('markdown', 200, '200 KiB put_markdown'),
+          'datatable': ('datatable', 5000, '5,000-row put_datatable')}
+
+
+def sc_render(scenario):
+    """One big output: navigation -> marker painted, new context per run."""
+    app, n, _ = RENDER[scenario]
+
+    def run(impl, ctx):
+        runs = ctx['cfg']['render']
+        res, err = [], None
+        with servers.Server(impl, app, n) as s:
+            for i in range(runs):
+                log(f'  {scenario} {impl} run {i + 1}/{runs}')
+                try:
+                    res.extend(br.outputs(ctx['browser'], s.url, 1, 60))
+                except br.MeasureError as e:
+                    err = f'{e} (run {i + 1}; remaining runs skipped)'
+                    break
+        d = {k: stat_of(res, k) for k in ('painted', 'opaque', 'ws_last', 'ws_chars', 'dom_nodes')}
+        d['samples'] = [x['painted'] for x in res]
+        if err:
+            d['error'] = err
+        return d
+    return run
 
 
 SCENARIOS = {
@@ -226,10 +251,12 @@ SCENARIOS = {
     'page_bytes': (sc_page_bytes, '4. first page: requests and bytes on the wire (cold, CDP)', True),
     'wire': (sc_wire, '5. wire round trip, protocol client, one session back-to-back', True),
     'wire_nginx': (sc_wire_nginx, '5b. wire round trip through nginx (WebSocket proxy)', True),
-    # 6. planned: apps exist in scenario_apps.py (table, markdown); harness hooks below
-    'table': (sc_planned, '6. put_table rows (planned)', False),
-    'markdown': (sc_planned, '6. put_markdown size (planned)', False),
-    'datatable': (sc_planned, '6. put_datatable (planned)', False),
+    # 7. big outputs: navigation -> marker painted (not in the default set: --only table,...)
+    'table': (sc_render('table'), '7. 1,000-row put_table: navigation -> marker painted', False),
+    'markdown': (sc_render('markdown'), '7. 200 KiB put_markdown: navigation -> marker painted',
+                 False),
+    'datatable': (sc_render('datatable'), '7. 5,000-row put_datatable: navigation -> first row '
+                  'painted', False),
     'session_load': (sc_session_load, '6. 1,000 open sessions per kind on one server: memory, '
                      'echo under load (protocol clients)', False),
 }
@@ -407,6 +434,19 @@ def report(R, meta):
                         rows.append([f'{kind} {LABEL[impl]} problem', e[:80], '', ''])
         print_table(SCENARIOS['session_load'][1], hdr, rows)
 
+    for scenario in RENDER:
+        if scenario in R:
+            rows = detail_rows(R, scenario, [('marker painted', ('painted',)),
+                                             ('fully opaque', ('opaque',)),
+                                             ('last WS message', ('ws_last',)),
+                                             ('WS characters', ('ws_chars',), 'n'),
+                                             ('DOM nodes', ('dom_nodes',), 'n')])
+            for impl in IMPLS:
+                e = cell(R, scenario, impl, 'error')
+                if e:
+                    rows.append([f'{LABEL[impl]} problem', e[:80], '', ''])
+            print_table(SCENARIOS[scenario][1], hdr, rows)
+
     summary = build_summary(R)
     print_table('Targets', ['metric', LABEL['pywebio'], LABEL['webio'], 'ours/PyWebIO', 'target', 'met'],
                 [[s['metric'], s['pywebio_text'], s['ours_text'],
@@ -500,6 +540,10 @@ def build_summary(R):
         row('wire round trip via nginx (median)', _med(R, 'wire_nginx', 'pywebio', 'median'),
             _med(R, 'wire_nginx', 'webio', 'median'), '<= 0.7x', limit=0.7,
             fmt=lambda v: f'{v:.2f} ms')
+    for scenario, (_, _, what) in RENDER.items():
+        if scenario in R:
+            row(f'{what}: marker painted', _med(R, scenario, 'pywebio', 'painted'),
+                _med(R, scenario, 'webio', 'painted'), '<= 0.5x', limit=0.5)
     if 'session_load' in R:
         fmt_k = (lambda v: f'{v:,.1f} KiB')
         for kind in LOAD_KINDS:

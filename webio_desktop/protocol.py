@@ -174,3 +174,9 @@ def set_session(session_id: str, reconnect_timeout: float) -> dict:
 
 def error(message: str) -> dict:
     return {"cmd": "error", "message": message}
+
+
+def datatable(instance: str, op: str, fields: dict) -> dict:
+    """Change the rows of datatable ``instance``: op replace / update_row / update_cell /
+    insert / remove."""
+    return {"cmd": "datatable", "instance": instance, "op": op, **fields}

@@ -73,8 +73,20 @@ def wsgi_app(applications: Any, cdn: bool | str = True, static_dir: str | None =
              check_origin: Callable[[str], bool] | None = None,
              session_expire_seconds: int | None = None,
              session_cleanup_interval: int | None = None,
-             max_payload_size: int | str = "200M", debug: bool = False) -> Flask:
+             max_payload_size: int | str = "200M") -> Flask:
     """A Flask app serving the apps at ``/`` (and ``static_dir`` at ``/static/``)."""
+    return _flask_app(applications, cdn=cdn, static_dir=static_dir,
+                      allowed_origins=allowed_origins, check_origin=check_origin,
+                      session_expire_seconds=session_expire_seconds,
+                      session_cleanup_interval=session_cleanup_interval,
+                      max_payload_size=max_payload_size)
+
+
+def _flask_app(applications: Any, *, cdn: bool | str, static_dir: str | None,
+               allowed_origins: list[str] | None, check_origin: Callable[[str], bool] | None,
+               session_expire_seconds: int | None, session_cleanup_interval: int | None,
+               max_payload_size: int | str, debug: bool = False) -> Flask:
+    """wsgi_app, plus start_server's ``debug`` (tracebacks shown in the page)."""
     sessions = _sessions(applications, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
                          check_origin=check_origin,
                          session_expire_seconds=session_expire_seconds,
@@ -106,9 +118,9 @@ def start_server(applications: Any, port: int = 8080, host: str = "", cdn: bool 
     if remote_access:
         logger.warning("remote_access is not supported: webio-desktop sends no traffic to "
                        "third-party relays. Put the server behind your own reverse proxy.")
-    app = wsgi_app(apps, cdn=cdn, static_dir=static_dir, allowed_origins=allowed_origins,
-                   check_origin=check_origin, session_expire_seconds=session_expire_seconds,
-                   session_cleanup_interval=session_cleanup_interval,
-                   max_payload_size=max_payload_size, debug=debug)
+    app = _flask_app(apps, cdn=cdn, static_dir=static_dir, allowed_origins=allowed_origins,
+                     check_origin=check_origin, session_expire_seconds=session_expire_seconds,
+                     session_cleanup_interval=session_cleanup_interval,
+                     max_payload_size=max_payload_size, debug=debug)
     flask_options.setdefault("threaded", True)  # every long poll holds a thread
     app.run(host=host or "0.0.0.0", port=port, debug=debug, **flask_options)

@@ -70,6 +70,20 @@ def config(*, title: str | None = None, description: str | None = None,
     return _ConfigDecorator(settings)
 
 
+def seo(title: str, description: str | None = None, app: Callable | None = None) -> Any:
+    """Deprecated (PyWebIO 1.4): ``config(title=..., description=...)`` for one app, as a
+    decorator (``@seo('T')``) or applied directly (``seo('T', app=f)``)."""
+    import warnings
+
+    from ..exceptions import PyWebIOWarning
+
+    warnings.warn("seo() is deprecated, use config(title=..., description=...)",
+                  PyWebIOWarning, stacklevel=2)
+    decorator = config(title=title, description=description)
+    decorator.applied = True  # never a global setting, even if no app is given yet
+    return decorator if app is None else decorator(app)
+
+
 def app_meta(app: Callable) -> tuple[str | None, str | None]:
     """Title and description: config() first, then the docstring (first paragraph = title)."""
     settings = getattr(app, "_webio_config", {})

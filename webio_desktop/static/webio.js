@@ -6,6 +6,7 @@ import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingSc
 import { showForm, removeForm, updateForm, disableForms } from './forms.js';
 import { pinValue, pinUpdate } from './pin.js';
 import { showPopup, closePopup } from './popup.js';
+import { datatableCommand } from './datatable.js';
 import { HttpSocket } from './http.js';
 
 const root = document.documentElement;
@@ -68,7 +69,8 @@ function scrollToBottom() {
 // ---- commands, keyed by `cmd` ----
 
 const COMMANDS = {
-  pin_value: ({ name, task }) => send({ event: 'pin_value', task, data: pinValue(name) }),
+  // async: a file widget's value is read from disk first
+  pin_value: async ({ name, task }) => send({ event: 'pin_value', task, data: await pinValue(name) }),
   pin_update: ({ name, attrs }) => pinUpdate(name, attrs ?? {}),
   output({ spec, scope, position }) {
     scope ??= 'ROOT'; // null and missing both mean the defaults
@@ -138,6 +140,7 @@ const COMMANDS = {
   toast: showToast,
   popup: showPopup,
   close_popup: closePopup,
+  datatable: datatableCommand,
   set_progressbar: ({ name, value, label }) => setProgress(name, value, label),
   close: () => endSession('The session has ended.'),
   set_session: ({ id, timeout }) => { session.id = id; session.timeout = timeout; }, // may reconnect
