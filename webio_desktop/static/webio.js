@@ -303,19 +303,24 @@ function connect() {
     url.searchParams.set('session', session.id);
     url.searchParams.set('ack', session.frames);
   }
-  const ws = config.transport === 'http' ? new HttpSocket(location.pathname + location.search) : new WebSocket(url.href);
+  // The page's first socket was opened by its head script (server/page.py, EARLY_SOCKET) while
+  // this module was still loading: take it over with the frames it has already received.
+  const early = reconnect ? null : window.webioEarlySocket;
+  window.webioEarlySocket = null;
+  const ws = config.transport === 'http' ? new HttpSocket(location.pathname + location.search)
+    : early?.ws ?? new WebSocket(url.href);
   session.socket = ws;
-  ws.addEventListener('open', () => {
+  const opened = () => {
     if (reconnect) reconnect.notice.remove();
     reconnect = null;
     flushOutbox();
-  });
-  ws.addEventListener('message', (e) => {
+  };
+  const received = (data) => {
     session.frames++;
-    onFrame(e.data);
+    onFrame(data);
     scheduleAck();
-  });
-  ws.addEventListener('close', () => {
+  };
+  const closed = () => {
     if (leaving || session.ended) return;
     if (!session.id) return endSession('Disconnected from the server. The session has ended.');
     if (!reconnect) {
@@ -328,7 +333,17 @@ function connect() {
       return endSession('Could not reconnect to the server. The session has ended.');
     }
     setTimeout(connect, Math.min(250 * 2 ** reconnect.tries++, 3000));
-  });
+  };
+  ws.addEventListener('open', opened);
+  ws.addEventListener('message', (e) => received(e.data));
+  ws.addEventListener('close', closed);
+  if (early) {
+    // All in this task: no message event can run between the replay and the new listener.
+    ws.removeEventListener('message', early.keep);
+    for (const data of early.frames) received(data);
+    if (ws.readyState === WebSocket.OPEN) opened();
+    else if (ws.readyState === WebSocket.CLOSED) closed();
+  }
 }
 
 // ---- start ----
