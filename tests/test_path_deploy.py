@@ -1,7 +1,6 @@
 """path_deploy and webio-path-deploy: a folder of apps served at their paths, in Chromium."""
 from __future__ import annotations
 
-import sys
 import urllib.error
 import urllib.request
 

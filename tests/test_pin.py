@@ -135,7 +135,6 @@ def test_pin_on_change_init_run_clear_and_update(serve, page):
 
 
 def test_pins_in_coroutine_sessions_are_awaitable(serve, page):
-    results: asyncio.Queue | None = None
     import queue
     out: queue.Queue = queue.Queue()
 

@@ -92,7 +92,7 @@ def test_style_and_output_handle(serve, page):
                   "font-style: italic")
             box = output("initial", put_text("second"))
             put_row([box, put_text("beside")])
-        r.put(sorted({w.category.__name__ for w in caught}))
+        r.put(sorted({w.category for w in caught}, key=str))
         while True:
             commands.get()(box)
             r.put("done")
@@ -102,7 +102,7 @@ def test_style_and_output_handle(serve, page):
         assert r.get() == "done"
 
     page.goto(serve(app).url)
-    assert r.get() == ["PyWebIOWarning"]
+    assert r.get() == [PyWebIOWarning]
     expect(page.get_by_text("styled one")).to_have_css("color", "rgb(255, 0, 0)")
     listed = page.locator("p", has_text="of list")
     expect(listed).to_have_text(["first of list", "second of list"])  # in order

@@ -95,9 +95,7 @@ def start_server(applications: Any, port: int = 0, host: str = "", debug: bool =
     if handed_over(applications, debug=debug, static_dir=static_dir,
                    max_payload_size=max_payload_size):
         return  # the desktop launcher serves them (webio-desktop app.py)
-    if remote_access:
-        run.logger.warning("remote_access is not supported: put the server behind your own "
-                           "reverse proxy.")
+    run.warn_remote_access(remote_access)
     max_size = parse_file_size(max_payload_size)
     app = web.Application(client_max_size=max_size, **aiohttp_settings)
     handler = webio_handler(applications, cdn=cdn, reconnect_timeout=reconnect_timeout,

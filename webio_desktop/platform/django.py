@@ -14,12 +14,10 @@ from django.http import HttpRequest as DjangoRequest
 from django.http import HttpResponse as DjangoResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from ..server import run
 from ..server.apps import is_coroutine_app, normalize_apps
-from ..server.connect import HandlerOptions
 from ..server.http_poll import HttpRequest, HttpSessions, Poll
-from ..sessions import script_mode
 from ..sessions.coroutine import ensure_event_loop_thread
-from ..utils import parse_file_size
 from .tornado import handed_over
 
 __all__ = ["webio_view", "wsgi_app", "start_server"]
@@ -42,17 +40,8 @@ def _view(sessions: HttpSessions) -> Callable[[DjangoRequest], DjangoResponse]:
     return view
 
 
-def _sessions(applications: Any, *, cdn: bool | str, debug: bool = False,
-              allowed_origins: list[str] | None, check_origin: Callable[[str], bool] | None,
-              session_expire_seconds: int | None, session_cleanup_interval: int | None,
-              max_payload_size: int | str, serve_front_end: bool) -> HttpSessions:
-    script_mode.enter_server_mode()
-    options = HandlerOptions(normalize_apps(applications), cdn=cdn, debug=debug,
-                             allowed_origins=allowed_origins, check_origin=check_origin,
-                             max_message_size=parse_file_size(max_payload_size))
-    return HttpSessions(options, backend="django", serve_front_end=serve_front_end,
-                        session_expire_seconds=session_expire_seconds,
-                        session_cleanup_interval=session_cleanup_interval)
+def _sessions(applications: Any, **settings: Any) -> HttpSessions:
+    return HttpSessions.for_apps(applications, backend="django", **settings)
 
 
 def webio_view(applications: Any, cdn: bool | str = True,
@@ -125,9 +114,7 @@ def start_server(applications: Any, port: int = 8080, host: str = "", cdn: bool 
     apps = normalize_apps(applications)
     if any(is_coroutine_app(app) for app in apps.values()):
         ensure_event_loop_thread()
-    if remote_access:
-        logger.warning("remote_access is not supported: webio-desktop sends no traffic to "
-                       "third-party relays. Put the server behind your own reverse proxy.")
+    run.warn_remote_access(remote_access)
     app = wsgi_app(apps, cdn=cdn, static_dir=static_dir, allowed_origins=allowed_origins,
                    check_origin=check_origin, session_expire_seconds=session_expire_seconds,
                    session_cleanup_interval=session_cleanup_interval, debug=debug,

@@ -122,9 +122,7 @@ def start_server(applications: Any, port: int = 0, host: str = "", cdn: bool | s
         return  # the desktop launcher serves them (webio-desktop app.py)
     import uvicorn
 
-    if remote_access:
-        run.logger.warning("remote_access is not supported: put the server behind your own "
-                           "reverse proxy.")
+    run.warn_remote_access(remote_access)
     app = asgi_app(applications, cdn=cdn, reconnect_timeout=reconnect_timeout,
                    static_dir=static_dir, debug=debug, allowed_origins=allowed_origins,
                    check_origin=check_origin)

@@ -73,9 +73,7 @@ def start_server(applications: Any, port: int = 0, host: str = "", debug: bool =
         return
     script_mode.enter_server_mode()
     apps = normalize_apps(applications)
-    if remote_access:
-        logger.warning("remote_access is not supported: webio-desktop sends no traffic to "
-                       "third-party relays. Put the server behind your own reverse proxy.")
+    run.warn_remote_access(remote_access)
     max_size = parse_file_size(max_payload_size)
     options = HandlerOptions(apps, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
                              check_origin=check_origin, max_message_size=max_size,

@@ -248,6 +248,24 @@ class HttpSessions:
         self._lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
 
+    @classmethod
+    def for_apps(cls, applications: Any, *, backend: str, cdn: bool | str, debug: bool = False,
+                 allowed_origins: list[str] | None, check_origin: Callable[[str], bool] | None,
+                 session_expire_seconds: int | None, session_cleanup_interval: int | None,
+                 max_payload_size: int | str, serve_front_end: bool) -> "HttpSessions":
+        """The sessions of a view or server built from a framework adapter's arguments."""
+        from ..sessions import script_mode
+        from ..utils import parse_file_size
+        from .apps import normalize_apps
+
+        script_mode.enter_server_mode()
+        options = HandlerOptions(normalize_apps(applications), cdn=cdn, debug=debug,
+                                 allowed_origins=allowed_origins, check_origin=check_origin,
+                                 max_message_size=parse_file_size(max_payload_size))
+        return cls(options, backend=backend, serve_front_end=serve_front_end,
+                   session_expire_seconds=session_expire_seconds,
+                   session_cleanup_interval=session_cleanup_interval)
+
     # -- entry point ------------------------------------------------------------------------------
     def handle(self, request: HttpRequest, options: HandlerOptions | None = None
                ) -> HttpResponse | Poll:

@@ -19,6 +19,13 @@ from .tornado import HandlerOptions, guarded, make_handler, static_routes
 logger = logging.getLogger("webio_desktop.server")
 
 
+def warn_remote_access(remote_access: bool) -> None:
+    """PyWebIO's remote_access opened a tunnel through a public relay; we never do that."""
+    if remote_access:
+        logger.warning("remote_access is not supported: webio-desktop sends no traffic to "
+                       "third-party relays. Put the server behind your own reverse proxy.")
+
+
 def make_application(options: HandlerOptions, *, static_dir: str | None = None,
                      **tornado_settings: Any) -> tornado.web.Application:
     """A Tornado application serving the apps at ``/`` and the front end under ``/_webio/``."""
