@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXTRAS="${WEBIO_EXTRAS:-desktop,test}"
+EXTRAS="${WEBIO_EXTRAS:-desktop,test,build}"
 APT_PACKAGES=(
   chromium                  # the browser the tests drive (Playwright uses /usr/bin/chromium)
   xvfb xauth xdotool        # a virtual screen for native-window tests, and answering dialogs

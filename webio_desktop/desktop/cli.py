@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="webio-desktop",
         description="Run a PyWebIO-style script in native windows. Arguments after the script "
-                    "are passed to it (sys.argv).")
+                    "are passed to it (sys.argv). `webio-desktop build app.py` makes a "
+                    "double-clickable app of it (see `webio-desktop build --help`).")
     parser.add_argument("script", help="the Python file to run as __main__")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
     parser.add_argument("--browser", action="store_true",
@@ -53,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["build"] and not Path("build").is_file():
+        from .build import main as build_main
+
+        return build_main(argv[1:])
     args = build_parser().parse_args(argv)
     script = Path(args.script)
     if not script.is_file():

@@ -72,6 +72,7 @@ class Launcher:
         self.mode: str | None = None  # None, "server" or "script"
         self._gui_reason: str | None = None  # see gui_reason
         self._gui_check_pending = False
+        self.exit_code = 0  # of serve(): 3 when a verify run saw no output
         self.script_session: Any = None
         self.script_done = threading.Event()
         self.stopped = threading.Event()
@@ -258,7 +259,7 @@ class Launcher:
             if self.script_session is not None:
                 self.script_session.close()
             server.stop()
-        return 0
+        return self.exit_code
 
     def _run_windows(self, server: DesktopServer) -> None:
         from .state import GeometryStore
@@ -272,6 +273,8 @@ class Launcher:
             manager.run("index")
         finally:
             signal.signal(signal.SIGTERM, previous)
+        if manager.verify_failed:
+            self.exit_code = 3
 
     def _run_browser(self, server: DesktopServer) -> None:
         from ..server import run

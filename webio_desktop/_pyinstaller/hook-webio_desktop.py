@@ -1,0 +1,12 @@
+"""Collect what webio_desktop loads by file or by name at run time: the front end (static/) and
+the modules imported lazily (rendering libraries, pygments' lexers, the Qt window backend)."""
+from PyInstaller.utils.hooks import collect_data_files, collect_submodules
+
+datas = collect_data_files("webio_desktop", includes=["static/**/*"])
+hiddenimports = [
+    *collect_submodules("webio_desktop"),
+    *collect_submodules("pygments.lexers"),
+    *collect_submodules("pygments.formatters"),
+    *collect_submodules("pygments.styles"),
+    "markdown_it", "nh3", "user_agents", "platformdirs",
+]
