@@ -264,6 +264,7 @@ class WindowManager:
                 self._screens = [(s.x, s.y, s.width, s.height) for s in webview.screens]
             except Exception:
                 self._screens = []
+        self._raiser = _make_raiser()
         first = self.open(first_app)
         verify = os.environ.get(VERIFY_ENV) == "1"
         # private_mode: one off-the-record profile per window (pywebview hangs at exit with
@@ -295,6 +296,13 @@ class WindowManager:
             self.verify_failed = True
         self.close_all()
 
+    def focus(self) -> None:
+        """Thread-safe: bring the first open window to the front (a second start of the app)."""
+        with self._lock:
+            window = self.windows[0] if self.windows else None
+        if window is not None and getattr(self, "_raiser", None) is not None:
+            self._raiser.request.emit(window.uid)
+
     def close_all(self) -> None:
         """Thread-safe: close every window, without asking (SIGTERM, shutdown)."""
         import webview
@@ -314,6 +322,32 @@ class WindowManager:
         self.force_close = True
         if getattr(qt, "_app", None) is not None:
             qt._app.quit()
+
+
+def _make_raiser() -> Any:
+    """A QObject on the GUI thread whose signal, emitted from any thread, raises a window
+    there (Qt delivers it through the GUI thread's event loop)."""
+    from qtpy import QtCore
+
+    class Raiser(QtCore.QObject):
+        request = QtCore.Signal(str)
+
+        @QtCore.Slot(str)
+        def raise_window(self, uid: str) -> None:
+            from webview.platforms.qt import BrowserView
+
+            view = BrowserView.instances.get(uid)
+            if view is None:
+                return
+            state = view.windowState() & ~QtCore.Qt.WindowState.WindowMinimized
+            view.setWindowState(state | QtCore.Qt.WindowState.WindowActive)
+            view.show()
+            view.raise_()
+            view.activateWindow()
+
+    raiser = Raiser()
+    raiser.request.connect(raiser.raise_window)
+    return raiser
 
 
 _manager: WindowManager | None = None
