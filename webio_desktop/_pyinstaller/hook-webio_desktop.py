@@ -1,10 +1,12 @@
-"""Collect what webio_desktop loads by file or by name at run time: the front end (static/) and
-the modules imported lazily (rendering libraries, pygments' lexers, the Qt window backend)."""
+"""Collect what webio_desktop loads by file or by name at run time: the front end (static/), the
+window icons, and the modules imported lazily (rendering libraries, pygments' lexers, the Qt
+window backend). The build tooling itself stays out."""
 from PyInstaller.utils.hooks import collect_data_files, collect_submodules
 
-datas = collect_data_files("webio_desktop", includes=["static/**/*"])
+datas = collect_data_files("webio_desktop", includes=["static/**/*", "desktop/icons/*.png"])
 hiddenimports = [
-    *collect_submodules("webio_desktop"),
+    *collect_submodules("webio_desktop", filter=lambda name: not name.startswith(
+        ("webio_desktop._pyinstaller", "webio_desktop.desktop.build"))),
     *collect_submodules("pygments.lexers"),
     *collect_submodules("pygments.formatters"),
     *collect_submodules("pygments.styles"),
