@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's webio_desktop
 
+from webio_desktop._pyinstaller import get_hook_dirs  # noqa: E402
 from webio_desktop.desktop.build import (EXCLUDES, ICONS, default_icon,  # noqa: E402
                                          spec_text)
 
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         "icon": str(default_icon()) if sys.platform in ("win32", "darwin") else None,
         "paths": [str(ROOT)], "datas": [],  # the hook brings the front end and icons
         "hiddenimports": ["webio_desktop.desktop.cli"], "excludes": EXCLUDES, "slim": True,
+        "hookspath": get_hook_dirs(),
     }
     spec = work / "webio-desktop.spec"
     spec.write_text(spec_text(settings), encoding="utf-8")

@@ -188,6 +188,25 @@ def test_one_file_build_opens_windows_and_exits_cleanly(built_onefile, xdisplay,
     exercise(built_onefile, xdisplay, home, browser_type)
 
 
+def entry_point_metadata(where: Path) -> list[str]:
+    """Our ``pyinstaller40`` entry point as an install of this checkout declares it
+    (pyproject.toml). When the environment's install of webio_desktop predates it (an editable
+    install of another checkout), a folder with just that metadata is put on the path."""
+    from importlib.metadata import entry_points
+
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]
+    value = declared["pyinstaller40"]["hook-dirs"]
+    if any(ep.value == value for ep in entry_points(group="pyinstaller40")):
+        return []
+    info = where / "meta" / "webio_desktop_hooks-0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: webio-desktop-hooks\nVersion: 0\n")
+    (info / "entry_points.txt").write_text(f"[pyinstaller40]\nhook-dirs = {value}\n")
+    return [str(where / "meta")]
+
+
 @pytest.mark.slow
 def test_plain_pyinstaller_of_a_webio_app_finds_our_hooks(tmp_path, xdisplay):
     """No `webio-desktop build`: PyInstaller alone, our hooks found by their entry point."""
@@ -199,10 +218,11 @@ def test_plain_pyinstaller_of_a_webio_app_finds_our_hooks(tmp_path, xdisplay):
         "from webio_desktop.output import put_markdown\n\n"
         "def main():\n    put_markdown('# Plain build\\n*rendered by the bundled front end*')\n\n"
         "if __name__ == '__main__':\n    start_desktop(main)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *entry_point_metadata(tmp_path)])}
     result = subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
          "--paths", str(ROOT), "plain.py"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=1800)
+        timeout=1800, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     executable = tmp_path / "dist" / "plain" / "plain"
     assert list((tmp_path / "dist" / "plain" / "_internal" / "webio_desktop" / "static").iterdir())

@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .._pyinstaller import get_hook_dirs
 from .frozen import BUILD_INFO
 from .windows import VERIFY_ENV
 
@@ -146,6 +147,8 @@ def build_settings(args: argparse.Namespace, app: Path, name: str, entry: Path,
         # install hides it from the analysis).
         "paths": [str(app.parent.resolve()), str(Path(__file__).resolve().parents[2])],
         "datas": datas, "hiddenimports": [module], "excludes": EXCLUDES, "slim": args.slim,
+        # Our hooks, named here too: an install whose entry points are stale still builds.
+        "hookspath": get_hook_dirs(),
     }
 
 
