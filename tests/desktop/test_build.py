@@ -20,6 +20,9 @@ from .conftest import EXAMPLES, ROOT, Launched, free_port, qt_missing, shown
 from .xwin import close_window, find_windows, focused_window_name, window_names
 
 MULTI = EXAMPLES / "desktop_multi.py"
+# A build takes 20 s to several minutes (one-file, a loaded machine); the shared build is made
+# in the first test that needs it, so its time counts there.
+BUILD_TIMEOUT = pytest.mark.timeout(1800)
 
 
 def cli(*args: str, cwd, env: dict | None = None, prelude: str = "") -> subprocess.CompletedProcess:
@@ -160,11 +163,13 @@ def exercise(executable: Path, display: str, home: Path, browser_type) -> None:
 
 
 @pytest.mark.slow
+@BUILD_TIMEOUT
 def test_one_folder_build_opens_windows_and_exits_cleanly(built, xdisplay, browser_type, home):
     exercise(built, xdisplay, home, browser_type)
 
 
 @pytest.mark.slow
+@BUILD_TIMEOUT
 def test_one_folder_bundle_is_slim_and_carries_its_build_info(built):
     internal = built.parent / "_internal"
     qt = internal / "PyQt6" / "Qt6"
@@ -182,6 +187,7 @@ def test_one_folder_bundle_is_slim_and_carries_its_build_info(built):
 
 
 @pytest.mark.slow
+@BUILD_TIMEOUT
 def test_one_file_build_opens_windows_and_exits_cleanly(built_onefile, xdisplay, browser_type,
                                                         home):
     assert built_onefile.is_file()
@@ -208,6 +214,7 @@ def entry_point_metadata(where: Path) -> list[str]:
 
 
 @pytest.mark.slow
+@BUILD_TIMEOUT
 def test_plain_pyinstaller_of_a_webio_app_finds_our_hooks(tmp_path, xdisplay):
     """No `webio-desktop build`: PyInstaller alone, our hooks found by their entry point."""
     missing = qt_missing()
