@@ -1,6 +1,7 @@
 """Child server process: run one scenario app under one implementation.
 
     python app_runner.py --impl pywebio|webio --scenario NAME --port P [--n N]
+                         [--backend tornado|flask]
 
 Exit codes: 3 = implementation not importable / alias broken.
 """
@@ -50,6 +51,9 @@ def main():
     ap.add_argument('--scenario', required=True)
     ap.add_argument('--port', type=int, required=True)
     ap.add_argument('--n', type=int, default=0)
+    ap.add_argument('--backend', choices=['tornado', 'flask'], default='tornado',
+                    help='tornado: start_server (WebSocket); flask: platform.flask.start_server '
+                         '(HTTP polling)')
     ap.add_argument('--check', action='store_true',
                     help='only check that the implementation imports, then exit 0')
     a = ap.parse_args()
@@ -64,7 +68,13 @@ def main():
 
     app = scenario_apps.APPS[a.scenario](a.n)
     print(f"BENCH-SERVER impl={a.impl} put_text={mod} scenario={a.scenario} n={a.n} "
-          f"port={a.port} pid={os.getpid()}", file=sys.stderr, flush=True)
+          f"backend={a.backend} port={a.port} pid={os.getpid()}", file=sys.stderr, flush=True)
+    if a.backend == 'flask':
+        import logging
+        from pywebio.platform.flask import start_server as flask_server
+        logging.getLogger('werkzeug').setLevel(logging.WARNING)  # no line per request, both sides
+        flask_server(app, port=a.port, host='127.0.0.1', cdn=False)
+        return
     start_server(app, port=a.port, host='127.0.0.1', cdn=False)
 
 

@@ -281,3 +281,60 @@ def static_floor(browser, runs, timeout_s=15):
         srv.shutdown()
         srv.server_close()
     return {'cold': cold, 'warm': warm}
+
+
+ECHO_FLOOR_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>echo floor</title></head>
+<body><main id="out"></main><form><input name="data" autofocus></form><script>
+const ws = new WebSocket(`ws://${location.host}/ws`);
+const form = document.forms[0], box = form.elements.data;
+form.addEventListener('submit', (e) => { e.preventDefault(); box.disabled = true; ws.send(box.value); });
+ws.onmessage = (e) => {
+  const p = document.createElement('p'); p.textContent = e.data; document.getElementById('out').append(p);
+  box.value = ''; box.disabled = false; box.focus();
+};
+</script></body></html>"""
+
+
+def echo_floor(browser, warmup, n):
+    """Calibration for scenario 3: the same measurement against the least any framework could
+    do: a static page whose form sends the text over a WebSocket to a bare Tornado echo handler
+    (TCP_NODELAY) and appends it on reply. No session, no protocol, no rendering code."""
+    import asyncio
+    import threading
+
+    import tornado.web
+    import tornado.websocket
+
+    class Page(tornado.web.RequestHandler):
+        def get(self):
+            self.set_header('Content-Type', 'text/html; charset=utf-8')
+            self.write(ECHO_FLOOR_PAGE)
+
+    class Echo(tornado.websocket.WebSocketHandler):
+        def open(self):
+            self.set_nodelay(True)
+
+        def on_message(self, message):
+            self.write_message(message)
+
+    started = threading.Event()
+    state = {}
+
+    def serve():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        app = tornado.web.Application([(r'/', Page), (r'/ws', Echo)])
+        state['server'] = app.listen(0, '127.0.0.1')
+        state['port'] = next(iter(state['server']._sockets.values())).getsockname()[1]
+        state['loop'] = loop
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    started.wait(10)
+    try:
+        return echo(browser, f"http://127.0.0.1:{state['port']}/", warmup, n)
+    finally:
+        state['loop'].call_soon_threadsafe(state['loop'].stop)
+        thread.join(5)

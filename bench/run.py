@@ -40,15 +40,15 @@ CONFIG = {
     'quick': dict(cold=5, warm=5,
                   outputs={'pywebio': {1000: 3, 3000: 1}, 'webio': {1000: 3, 10000: 2}},
                   outputs_timeout={'pywebio': 60, 'webio': 60},
-                  echo=(5, 15), page_bytes=1, wire=100, load=1000),
+                  echo=(5, 15), page_bytes=1, wire=100, load=1000, render=3),
     'default': dict(cold=9, warm=9,
                     outputs={'pywebio': {1000: 5, 3000: 3}, 'webio': {1000: 5, 10000: 3}},
                     outputs_timeout={'pywebio': 120, 'webio': 300},
-                    echo=(5, 30), page_bytes=2, wire=200, load=1000),
+                    echo=(5, 30), page_bytes=2, wire=200, load=1000, render=5),
     'full': dict(cold=9, warm=9,
                  outputs={'pywebio': {1000: 9, 3000: 3, 10000: 3}, 'webio': {1000: 9, 10000: 3}},
                  outputs_timeout={'pywebio': 420, 'webio': 420},
-                 echo=(5, 100), page_bytes=3, wire=200, load=1000),
+                 echo=(5, 100), page_bytes=3, wire=200, load=1000, render=9),
 }
 
 
@@ -123,9 +123,9 @@ def sc_outputs(impl, ctx):
     return out
 
 
-def sc_echo(impl, ctx):
+def sc_echo(impl, ctx, backend='tornado'):
     warm, n = ctx['cfg']['echo']
-    with servers.Server(impl, 'echo') as s:
+    with servers.Server(impl, 'echo', backend=backend) as s:
         r = br.echo(ctx['browser'], s.url, warm, n)
     smp = r['samples']
     out = {k: stat_of(smp, k) for k in ('echo_painted', 'echo_dom', 'echo_opaque', 'next_ready',
@@ -134,6 +134,11 @@ def sc_echo(impl, ctx):
     out['notes'] = r['notes']
     out['samples'] = smp
     return out
+
+
+def sc_echo_flask(impl, ctx):
+    """The same echo over the HTTP transports: Flask's start_server on both sides."""
+    return sc_echo(impl, ctx, backend='flask')
 
 
 def sc_page_bytes(impl, ctx):
@@ -175,6 +180,18 @@ def sc_wire(impl, ctx):
                                                budget=60), 120, 'wire client')
 
 
+def sc_wire_nginx(impl, ctx):
+    """The wire round trip through nginx proxying WebSocket (tests/deploy.py's config, the one
+    docs/deployment.md shows), one config for both implementations."""
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tests'))
+    from deploy import Nginx
+
+    n = ctx['cfg']['wire']
+    with servers.Server(impl, 'echo') as s, Nginx([s.port]) as proxy:
+        return in_thread(lambda: wire.echo_rtt(impl, proxy.port, n=n, warmup=5, op_timeout=10,
+                                               budget=60), 120, 'wire client via nginx')
+
+
 LOAD_KINDS = {'coroutine': 'echo_async', 'thread': 'echo'}
 
 
@@ -195,8 +212,33 @@ def sc_session_load(impl, ctx):
     return out
 
 
-def sc_planned(impl, ctx):
-    raise NotImplementedError('planned scenario (structure only)')
+# scenario -> (app in scenario_apps.APPS, its n, what n means)
+RENDER = {'table': ('table', 1000, '1,000-row put_table'),
+          'markdown': ('markdown', 200, '200 KiB put_markdown'),
+          'datatable': ('datatable', 5000, '5,000-row put_datatable')}
+
+
+def sc_render(scenario):
+    """One big output: navigation -> marker painted, new context per run."""
+    app, n, _ = RENDER[scenario]
+
+    def run(impl, ctx):
+        runs = ctx['cfg']['render']
+        res, err = [], None
+        with servers.Server(impl, app, n) as s:
+            for i in range(runs):
+                log(f'  {scenario} {impl} run {i + 1}/{runs}')
+                try:
+                    res.extend(br.outputs(ctx['browser'], s.url, 1, 60))
+                except br.MeasureError as e:
+                    err = f'{e} (run {i + 1}; remaining runs skipped)'
+                    break
+        d = {k: stat_of(res, k) for k in ('painted', 'opaque', 'ws_last', 'ws_chars', 'dom_nodes')}
+        d['samples'] = [x['painted'] for x in res]
+        if err:
+            d['error'] = err
+        return d
+    return run
 
 
 SCENARIOS = {
@@ -204,12 +246,17 @@ SCENARIOS = {
     'first_output': (sc_first_output, '1. first output: navigation -> BENCH-READY painted', True),
     'outputs': (sc_outputs, '2. N x put_text then BENCH-DONE: navigation -> marker painted', True),
     'echo': (sc_echo, '3. input() echo: Enter -> echo painted / next input box usable', True),
+    'echo_flask': (sc_echo_flask, '3b. input() echo over HTTP polling (Flask start_server): '
+                   'Enter -> echo painted / next input box usable', True),
     'page_bytes': (sc_page_bytes, '4. first page: requests and bytes on the wire (cold, CDP)', True),
     'wire': (sc_wire, '5. wire round trip, protocol client, one session back-to-back', True),
-    # 6. planned: apps exist in scenario_apps.py (table, markdown); harness hooks below
-    'table': (sc_planned, '6. put_table rows (planned)', False),
-    'markdown': (sc_planned, '6. put_markdown size (planned)', False),
-    'datatable': (sc_planned, '6. put_datatable (planned)', False),
+    'wire_nginx': (sc_wire_nginx, '5b. wire round trip through nginx (WebSocket proxy)', True),
+    # 7. big outputs: navigation -> marker painted (not in the default set: --only table,...)
+    'table': (sc_render('table'), '7. 1,000-row put_table: navigation -> marker painted', False),
+    'markdown': (sc_render('markdown'), '7. 200 KiB put_markdown: navigation -> marker painted',
+                 False),
+    'datatable': (sc_render('datatable'), '7. 5,000-row put_datatable: navigation -> first row '
+                  'painted', False),
     'session_load': (sc_session_load, '6. 1,000 open sessions per kind on one server: memory, '
                      'echo under load (protocol clients)', False),
 }
@@ -330,11 +377,18 @@ def report(R, meta):
                 if e:
                     rows.append([f'N={n:,} {LABEL[impl]} problem', e[:80], '', ''])
         print_table(SCENARIOS['outputs'][1], hdr, rows)
-    if 'echo' in R:
-        print_table(SCENARIOS['echo'][1] + ' (ms after Enter keydown)', hdr, detail_rows(R, 'echo', [
+    for scen in ('echo', 'echo_flask'):
+        if scen not in R:
+            continue
+        print_table(SCENARIOS[scen][1] + ' (ms after Enter keydown)', hdr, detail_rows(R, scen, [
             ('echo painted', ('echo_painted',)), ('echo in DOM', ('echo_dom',)),
             ('echo fully opaque', ('echo_opaque',)), ('next box usable, painted', ('next_painted',)),
             ('next box fully opaque', ('next_opaque',)), ('next box stable (2 frames)', ('next_stable',))]))
+        floor = (meta.get('calibration') or {}).get('echo_floor')
+        if floor:
+            print(f"calibration, bare page + bare Tornado WebSocket echo (no framework): echo painted "
+                  f"{fmt_stat(floor['echo_painted'])}, in DOM {fmt_stat(floor['echo_dom'])}, "
+                  f"next box usable {fmt_stat(floor['next_painted'])}")
     if 'page_bytes' in R:
         rows = detail_rows(R, 'page_bytes', [
             ('HTTP requests', ('requests',)), ('bytes transferred (encoded)', ('bytes',)),
@@ -353,6 +407,10 @@ def report(R, meta):
                                        ('p90 RTT', ('p90',)), ('max RTT', ('max',)),
                                        ('connect -> first prompt', ('connect_to_first_prompt_ms',))])
         print_table(SCENARIOS['wire'][1] + ' (ms)', hdr, rows)
+    if 'wire_nginx' in R:
+        rows = detail_rows(R, 'wire_nginx', [('median RTT', ('median',)), ('min RTT', ('min',)),
+                                             ('p90 RTT', ('p90',)), ('max RTT', ('max',))])
+        print_table(SCENARIOS['wire_nginx'][1] + ' (ms)', hdr, rows)
 
     if 'session_load' in R:
         rows = []
@@ -375,6 +433,19 @@ def report(R, meta):
                     if e:
                         rows.append([f'{kind} {LABEL[impl]} problem', e[:80], '', ''])
         print_table(SCENARIOS['session_load'][1], hdr, rows)
+
+    for scenario in RENDER:
+        if scenario in R:
+            rows = detail_rows(R, scenario, [('marker painted', ('painted',)),
+                                             ('fully opaque', ('opaque',)),
+                                             ('last WS message', ('ws_last',)),
+                                             ('WS characters', ('ws_chars',), 'n'),
+                                             ('DOM nodes', ('dom_nodes',), 'n')])
+            for impl in IMPLS:
+                e = cell(R, scenario, impl, 'error')
+                if e:
+                    rows.append([f'{LABEL[impl]} problem', e[:80], '', ''])
+            print_table(SCENARIOS[scenario][1], hdr, rows)
 
     summary = build_summary(R)
     print_table('Targets', ['metric', LABEL['pywebio'], LABEL['webio'], 'ours/PyWebIO', 'target', 'met'],
@@ -444,6 +515,12 @@ def build_summary(R):
         row('  same vs notes (402 ms, other method)', NOTES_PYWEBIO_NEXT_INPUT_MS,
             _med(R, 'echo', 'webio', 'next_painted'), '(info)',
             p_text=f'{NOTES_PYWEBIO_NEXT_INPUT_MS} ms (from notes)')
+    if 'echo_flask' in R:
+        row('HTTP (Flask): Enter -> echo painted', _med(R, 'echo_flask', 'pywebio', 'echo_painted'),
+            _med(R, 'echo_flask', 'webio', 'echo_painted'), '<= 0.7x', limit=0.7)
+        row('HTTP (Flask): Enter -> next input usable',
+            _med(R, 'echo_flask', 'pywebio', 'next_painted'),
+            _med(R, 'echo_flask', 'webio', 'next_painted'), '<= 0.7x', limit=0.7)
     if 'page_bytes' in R:
         fmt_b = (lambda v: f'{v:,.0f} B')
         row('first-page bytes (cold)', _med(R, 'page_bytes', 'pywebio', 'bytes'),
@@ -459,6 +536,14 @@ def build_summary(R):
         row('wire round trip (median)', _med(R, 'wire', 'pywebio', 'median'),
             _med(R, 'wire', 'webio', 'median'), '< 2 ms absolute', absolute=2.0,
             fmt=lambda v: f'{v:.2f} ms')
+    if 'wire_nginx' in R:
+        row('wire round trip via nginx (median)', _med(R, 'wire_nginx', 'pywebio', 'median'),
+            _med(R, 'wire_nginx', 'webio', 'median'), '<= 0.7x', limit=0.7,
+            fmt=lambda v: f'{v:.2f} ms')
+    for scenario, (_, _, what) in RENDER.items():
+        if scenario in R:
+            row(f'{what}: marker painted', _med(R, scenario, 'pywebio', 'painted'),
+                _med(R, scenario, 'webio', 'painted'), '<= 0.5x', limit=0.5)
     if 'session_load' in R:
         fmt_k = (lambda v: f'{v:,.1f} KiB')
         for kind in LOAD_KINDS:
@@ -543,6 +628,13 @@ def main():
                         meta['calibration'] = {'static_page_' + k: stats(v) for k, v in fl.items()}
                     except Exception as e:  # noqa: BLE001 - calibration is optional
                         meta['calibration'] = {'error': f'{type(e).__name__}: {e}'}
+                if 'echo' in names:
+                    try:
+                        smp = br.echo_floor(b, *cfg['echo'])['samples']
+                        meta.setdefault('calibration', {})['echo_floor'] = {
+                            k: stat_of(smp, k) for k in ('echo_painted', 'echo_dom', 'next_painted')}
+                    except Exception as e:  # noqa: BLE001 - calibration is optional
+                        meta.setdefault('calibration', {})['echo_floor_error'] = f'{type(e).__name__}: {e}'
                 for name in names:
                     fn = SCENARIOS[name][0]
                     R[name] = {}

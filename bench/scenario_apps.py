@@ -61,10 +61,9 @@ def make_echo_async_app(n=0):
     return app
 
 
-# --- Scenario 6 (planned; structure only) ---------------------------------
-# Add apps here and register them in APPS plus in run.py's SCENARIOS.
-# Each should end with put_text('BENCH-DONE') so the generic
-# "navigation -> marker painted" measurement applies unchanged.
+# --- Scenario 7: rendering big outputs -------------------------------------
+# Each app shows the marker BENCH-DONE once its big output is on the page, so the
+# generic "navigation -> marker painted" measurement applies unchanged.
 
 def make_table_app(n):
     from pywebio.output import put_table
@@ -97,6 +96,21 @@ def make_markdown_app(n_kib):
     return app
 
 
+def make_datatable_app(n):
+    """put_datatable with n rows; the marker is a cell of the first row, so it is painted
+    when the grid has drawn its rows (a put_text after it would not wait for the grid)."""
+    from pywebio.output import put_datatable
+
+    def app():
+        _log("app_start")
+        records = [{'id': i, 'name': 'BENCH-DONE' if i == 0 else f'name {i}',
+                    'city': f'city {i % 97}', 'score': (i * 7919) % 1000,
+                    'detail': {'a': i % 3, 'b': f'b{i % 11}'}} for i in range(n)]
+        put_datatable(records, height=500)
+        _log("app_done")
+    return app
+
+
 APPS = {
     'ready': make_ready_app,
     'outputs': make_outputs_app,
@@ -104,4 +118,5 @@ APPS = {
     'echo_async': make_echo_async_app,
     'table': make_table_app,
     'markdown': make_markdown_app,
+    'datatable': make_datatable_app,
 }

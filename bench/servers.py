@@ -59,13 +59,15 @@ def check_impl(impl, timeout=30):
 class Server:
     """Context manager: one scenario app served by one implementation."""
 
-    def __init__(self, impl, scenario, n=0, start_timeout=30):
+    def __init__(self, impl, scenario, n=0, start_timeout=30, backend='tornado'):
         self.impl, self.scenario, self.n = impl, scenario, n
+        self.backend = backend
         self.start_timeout = start_timeout
         self.port = None
         self.proc = None
         os.makedirs(LOG_DIR, exist_ok=True)
-        self.log_path = os.path.join(LOG_DIR, f'{impl}-{scenario}-{n}.log')
+        suffix = '' if backend == 'tornado' else f'-{backend}'
+        self.log_path = os.path.join(LOG_DIR, f'{impl}-{scenario}-{n}{suffix}.log')
 
     @property
     def url(self):
@@ -76,7 +78,8 @@ class Server:
         self._log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(HERE, 'app_runner.py'), '--impl', self.impl,
-             '--scenario', self.scenario, '--port', str(self.port), '--n', str(self.n)],
+             '--scenario', self.scenario, '--port', str(self.port), '--n', str(self.n),
+             '--backend', self.backend],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=_env(), cwd=REPO, preexec_fn=_child_setup)
         _live.add(self.proc)

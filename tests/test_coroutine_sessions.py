@@ -17,7 +17,8 @@ from websockets.sync.client import connect
 
 from conftest import Results, _Crash, wait_until
 from webio_desktop.exceptions import SessionClosedException, SessionNotFoundException
-from webio_desktop.input import actions, checkbox, input_group, radio, select, slider, textarea
+from webio_desktop.input import (actions, checkbox, file_upload, input_group, radio, select, slider,
+                                 textarea)
 from webio_desktop.input import input as ask
 from webio_desktop.output import put_buttons, put_text
 from webio_desktop.session import (defer_call, eval_js, get_current_session, hold, run_async,
@@ -155,6 +156,7 @@ def test_waiting_calls_return_asyncio_awaitables_and_outputs_are_plain(page, ser
                  "textarea": textarea("T"), "select": select("S", ["a"]),
                  "checkbox": checkbox("C", ["a"]), "radio": radio("R", ["a"]),
                  "slider": slider("Sl"), "actions": actions("Act", ["go"]),
+                 "file_upload": file_upload("F"),
                  "eval_js": eval_js("1"), "hold": hold(),
                  "run_asyncio_coroutine": run_asyncio_coroutine(asyncio.sleep(0))}
         kinds = {}
@@ -169,7 +171,7 @@ def test_waiting_calls_return_asyncio_awaitables_and_outputs_are_plain(page, ser
     page.goto(serve(async_app(results, app)).url)
     assert results.get() == dict.fromkeys(
         ["input", "input_group", "textarea", "select", "checkbox", "radio", "slider", "actions",
-         "eval_js", "hold", "run_asyncio_coroutine"], True)
+         "file_upload", "eval_js", "hold", "run_asyncio_coroutine"], True)
     assert results.get() is True
     assert results.get() == "slept"
 
@@ -470,7 +472,7 @@ def test_a_large_burst_reaches_the_browser_compressed(page, serve):
     page.get_by_text("burst done").wait_for()
     assert page.get_by_text("line 2999", exact=True).count() == 1
     (session,) = server.options.sessions
-    compressor = session._transport.handler.ws_connection._compressor
+    compressor = session._transport.peer.handler.ws_connection._compressor
     assert isinstance(compressor, FrameCompressor)  # Chromium negotiated permessage-deflate
 
 

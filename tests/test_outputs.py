@@ -84,6 +84,32 @@ def test_put_text(serve, page):
     assert page.js_errors == []
 
 
+def test_a_large_markdown_document_renders_whole_in_chunks(serve, page):
+    r = Results("app done")
+    sections = [f"## Part {i}\n\nParagraph *{i}*.\n\n| n | twice |\n|---|---|\n| {i} | {2 * i} |\n"
+                for i in range(1500)]
+
+    @r.app
+    def app():
+        put_markdown("\n".join(sections))
+        put_text("after the document")
+
+    open_app(serve, page, app)
+    assert r.get() == "app done"
+    doc = page.locator(".webio-html.is-large")
+    expect(doc).to_have_count(1)
+    # Its blocks are grouped into chunks laid out only near the viewport; none is lost.
+    assert doc.locator(":scope > .webio-chunk").count() > 10
+    assert doc.locator(":scope > :not(.webio-chunk)").count() == 0
+    expect(doc.locator("h2")).to_have_count(1500)
+    expect(page.get_by_role("heading", name="Part 0", exact=True)).to_be_visible()
+    last = page.get_by_role("heading", name="Part 1499", exact=True)
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_visible()
+    expect(doc.locator("table").last.get_by_role("cell")).to_have_text(["1499", "2998"])
+    expect(page.get_by_text("after the document")).to_be_attached()
+
+
 def test_put_markdown_renders_lstrips_and_sanitizes(serve, page):
     r = Results("app done")
 

@@ -113,11 +113,3 @@ def test_index_py_wins_and_no_index_forbids(run_script, folder, page):
     page.goto(url + "/sub/")
     page.wait_for_selector("text=sub index")
     assert status(url + "/") == 403  # --no-index: a folder without index.py is not listed
-
-
-def test_http_transport_is_refused_clearly(run_script, folder):
-    proc = run_script("import sys\nfrom webio_desktop.platform.path_deploy import main\n"
-                      f"main([{str(folder)!r}, '--http'])")
-    out, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 2
-    assert "HTTP transport is not available yet" in out

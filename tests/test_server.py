@@ -97,13 +97,17 @@ def test_page_requests_nothing_from_other_hosts(page, serve):
         assert foreign == []
 
 
-def test_assets_are_versioned_and_cacheable(serve):
+def test_page_carries_the_front_end_and_assets_are_versioned_and_cacheable(serve):
     server = serve(lambda: None)
     page_html = urllib.request.urlopen(server.url).read().decode()
-    marker = 'href="/_webio/static/v-'
-    assert marker in page_html
-    css_path = page_html.split('rel="stylesheet" href="', 1)[1].split('"')[0]
-    assert css_path.endswith("webio.css")
+    # CSS and JavaScript are inline (no request before the first output) ...
+    assert "<style>" in page_html and '<script type="module">' in page_html
+    assert 'rel="stylesheet"' not in page_html and "modulepreload" not in page_html
+    assert "// == module webio.js" in page_html
+    # ... and every front-end file is still served at a content-versioned, cacheable URL.
+    icon_path = page_html.split('rel="icon" href="', 1)[1].split('"')[0]
+    assert icon_path.startswith("/_webio/static/v-") and icon_path.endswith("icon.svg")
+    css_path = icon_path.replace("icon.svg", "webio.css")
     with urllib.request.urlopen(server.url.rstrip("/") + css_path) as response:
         assert "max-age=" in response.headers["Cache-Control"]
         assert response.headers["Etag"]

@@ -25,8 +25,9 @@ __all__ = ["start_server", "config", "STATIC_PATH", "enable_debug", "input", "ou
            "SessionNotFoundException"]
 
 
-def enable_debug(level: int = logging.DEBUG) -> None:
-    """Log webio-desktop's and Tornado's activity to stderr."""
+def enable_debug(level: int | None = None) -> None:
+    """Log webio-desktop's and Tornado's activity to stderr (default level: DEBUG)."""
+    level = logging.DEBUG if level is None else level
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("webio_desktop", "tornado"):
         logging.getLogger(name).setLevel(level)

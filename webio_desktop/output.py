@@ -9,6 +9,7 @@ import base64
 import functools
 import inspect
 import io
+import logging
 import re
 import secrets
 import warnings
@@ -16,9 +17,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import protocol, render
+from .template import render_template
 from .exceptions import PyWebIOWarning
 from .session import download
 from .sessions.core import TaskContext, current_task
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Position", "OutputPosition", "PopupSize", "JSFunction",
@@ -28,6 +32,8 @@ __all__ = [
     "put_file", "put_tabs", "put_collapse", "put_scrollable", "put_loading", "toast",
     "put_row", "put_column", "put_grid", "popup", "close_popup",
     "put_progressbar", "set_progressbar", "put_processbar", "set_processbar",
+    "put_widget", "put_datatable", "datatable_update", "datatable_insert", "datatable_remove",
+    "style", "output",
 ]
 
 
@@ -666,3 +672,234 @@ def set_progressbar(name: str, value: float, label: str | None = None) -> None:
 
 put_processbar = put_progressbar
 set_processbar = set_progressbar
+
+
+# ---- custom widgets -----------------------------------------------------------------------------
+
+def put_widget(template: str, data: dict, scope: str | None = None,
+               position: int = OutputPosition.BOTTOM) -> Output:
+    """A widget from a mustache template (rendered and escaped on the server).
+
+    ``{{name}}`` is escaped, ``{{{name}}}`` / ``{{& name}}`` raw; sections ``{{#list}}``,
+    inverted ``{{^x}}``, ``{{.}}``. Outputs in ``data`` are rendered in place by the page;
+    ``{{& pywebio_output_parse}}`` shows the current item (outputs as outputs, text as text).
+    """
+    slots: list[dict] = []
+
+    def embed(value: Any) -> str | None:
+        if not isinstance(value, Output):
+            return None
+        slots.append(value.embed_data())
+        return f'<div data-webio-slot="{len(slots) - 1}"></div>'
+
+    content = render_template(template, data, embed)
+    return Output({"type": "widget", "content": content, "slots": slots}, scope, position)
+
+
+# ---- datatable ----------------------------------------------------------------------------------
+
+_DATATABLE_THEMES = ("balham", "alpine", "alpine-dark", "balham-dark", "material")
+# ag-grid column properties our grid understands; the others are accepted and ignored.
+_COLUMN_PROPS = {"headerName": "label", "width": "width", "hide": "hide", "sortable": "sortable"}
+
+
+def _paths_of(tree: Any, prefix: tuple = ()) -> list[tuple]:
+    """Column paths of a nested dict (PyWebIO's nested ``column_order``, or a record)."""
+    paths: list[tuple] = []
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            paths += _paths_of(value, prefix + (key,))
+        else:
+            paths.append(prefix + (key,))
+    return paths
+
+
+def _column_order(records: Sequence, column_order: Any) -> list[tuple]:
+    if column_order is None:
+        return _paths_of(records[0])
+    if isinstance(column_order, dict):
+        return _paths_of(column_order)
+    return [tuple(c) if isinstance(c, (list, tuple)) else (c,) for c in column_order]
+
+
+def _column_spec(path: tuple, column_args: dict) -> dict:
+    """A column of our grid: its path, label and the ag-grid properties we support."""
+    spec: dict[str, Any] = {"path": [str(p) for p in path], "label": str(path[-1])}
+    # A str key applies to every column of that name at any depth, a tuple to one path.
+    for args in (column_args.get(str(path[-1])), column_args.get(tuple(path))):
+        for key, value in (args or {}).items():
+            if key in _COLUMN_PROPS and not isinstance(value, JSFunction):
+                spec[_COLUMN_PROPS[key]] = value
+    return spec
+
+
+def _id_path(id_field: str | Sequence[str] | None) -> list[str] | None:
+    if id_field is None:
+        return None
+    return [id_field] if isinstance(id_field, str) else [str(k) for k in id_field]
+
+
+def put_datatable(records: Sequence[dict], actions: Sequence | None = None,
+                  onselect: Callable[[Any], Any] | None = None, multiple_select: bool = False,
+                  id_field: str | tuple | None = None, height: int | str = 600,
+                  theme: str = "balham", cell_content_bar: bool = True, instance_id: str = "",
+                  column_order: Sequence | dict | None = None, column_args: dict | None = None,
+                  grid_args: dict | None = None, enterprise_key: str = "",
+                  scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """A data grid for many rows: sortable columns, row selection, action buttons.
+
+    Rows are (nested) dicts; nested keys become columns by path. Only the rows in view are in
+    the page, so tens of thousands of rows stay responsive. Row ids are ``id_field`` (a key,
+    or a tuple path) or the row index. ``onselect(ids)`` and each action's ``callback(ids)``
+    get one id, or a list with ``multiple_select``. ``instance_id`` names the grid for
+    :func:`datatable_update`, :func:`datatable_insert` and :func:`datatable_remove`.
+    """
+    records = list(records)
+    if not records and not column_order:
+        raise ValueError("put_datatable() needs column_order when records is empty")
+    if theme not in _DATATABLE_THEMES:
+        raise ValueError(f"put_datatable(theme={theme!r}): use one of {', '.join(_DATATABLE_THEMES)}")
+    if instance_id and not _SCOPE_NAME.match(instance_id):
+        raise ValueError(f"instance_id {instance_id!r} may only contain letters, digits, '-', '_'")
+    actions = list(actions or [])
+    for action in actions:
+        assert action is None or (isinstance(action, (list, tuple)) and len(action) == 2
+                                  and callable(action[1])), \
+            "each action is (label, callback) or None (a separator)"
+    if height == "auto" and len(records) > 1000:
+        logger.warning("put_datatable: too many rows (%d) for height='auto', using 600px",
+                       len(records))
+        height = 600
+    height_css = f"{height}px" if isinstance(height, (int, float)) else str(height)
+
+    def on_event(data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+            return None
+        rows = data["rows"] if multiple_select else (data["rows"][0] if data["rows"] else None)
+        button = data.get("btn")
+        if button is None:
+            return onselect(rows) if onselect is not None else None
+        if isinstance(button, int) and 0 <= button < len(actions) and actions[button]:
+            return actions[button][1](rows)
+        return None
+
+    callback = _callback(on_event) if (actions or onselect) else None
+    columns = [_column_spec(path, column_args or {})
+               for path in _column_order(records, column_order)]
+    spec = {"type": "datatable", "records": records, "columns": columns,
+            "id_path": _id_path(id_field), "callback": callback,
+            "actions": [None if a is None else str(a[0]) for a in actions],
+            "onselect": onselect is not None, "multiple": bool(multiple_select),
+            "height": height_css, "theme": theme, "cell_bar": bool(cell_content_bar),
+            "instance": instance_id or None}
+    return Output(spec, scope, position)
+
+
+def _datatable_command(instance_id: str, op: str, **fields: Any) -> None:
+    current_task().session.send(protocol.datatable(instance_id, op, fields))
+
+
+def datatable_update(instance_id: str, data: Any, row_id: int | str | None = None,
+                     field: str | Sequence[str] | None = None) -> None:
+    """Replace all rows (``data`` = records), one row (``row_id``), or one cell
+    (``row_id`` and ``field``, a key or a path)."""
+    if row_id is None and field is not None:
+        raise ValueError("datatable_update(): `row_id` is required when `field` is given")
+    if row_id is None:
+        _datatable_command(instance_id, "replace", records=list(data))
+    elif field is None:
+        _datatable_command(instance_id, "update_row", row_id=row_id, record=data)
+    else:
+        _datatable_command(instance_id, "update_cell", row_id=row_id, value=data,
+                           path=_id_path(field))
+
+
+def datatable_insert(instance_id: str, records: dict | Sequence[dict],
+                     row_id: int | str | None = None) -> None:
+    """Insert record(s) before row ``row_id`` (default: at the end). Without ``id_field``
+    new rows get the ids after the largest one."""
+    if isinstance(records, dict):
+        records = [records]
+    _datatable_command(instance_id, "insert", records=list(records), row_id=row_id)
+
+
+def datatable_remove(instance_id: str, row_ids: int | str | Sequence[int | str]) -> None:
+    """Remove the row(s) with these ids."""
+    if not isinstance(row_ids, (list, tuple)):
+        row_ids = [row_ids]
+    _datatable_command(instance_id, "remove", row_ids=list(row_ids))
+
+
+# ---- deprecated: style(), output() --------------------------------------------------------------
+
+class OutputList(list):
+    """Outputs returned together (by ``style()`` on a list): shown in order when dropped."""
+
+    def show(self) -> None:
+        for item in self:
+            item.show()
+
+    send = show
+
+    def __del__(self) -> None:
+        # A list frees its items last-first: show them here, in order, before that happens.
+        try:
+            self.show()
+        except Exception:
+            pass
+
+
+def style(outputs: Output | Sequence[Output], css_style: str) -> Output | OutputList:
+    """Deprecated since PyWebIO 1.3: use ``output.style(css)``."""
+    warnings.warn("style() is deprecated, use put_xxx(...).style(css)", PyWebIOWarning,
+                  stacklevel=2)
+    if isinstance(outputs, Output):
+        return outputs.style(css_style)
+    return OutputList(o.style(css_style) for o in outputs)
+
+
+def _as_output(item: Any) -> Output:
+    return item if isinstance(item, Output) else put_text(item)
+
+
+class OutputHandler(Output):
+    """``output()``: a placeholder whose content can be reset, appended to, inserted into."""
+
+    def __init__(self, contents: tuple) -> None:
+        self.name = _random_scope()
+        super().__init__({"type": "scope", "name": self.name,
+                          "contents": _contents([_as_output(c) for c in contents])})
+        self._done = True  # an embeddable placeholder: never sent on its own
+
+    def show(self) -> None:
+        self._done = False
+        super().show()
+
+    send = show
+
+    def _put(self, contents: tuple, position: int) -> None:
+        for item in contents:
+            out = _as_output(item)
+            out._scope, out._position = self.name, position
+            out.show()
+            if position >= 0:
+                position += 1
+
+    def reset(self, *contents: Any) -> None:
+        """Replace the content."""
+        clear(self.name)
+        self._put(contents, -1)
+
+    def append(self, *contents: Any) -> None:
+        self._put(contents, -1)
+
+    def insert(self, idx: int, *contents: Any) -> None:
+        """Insert at ``idx`` (like ``position``: 0 first, -1 last)."""
+        self._put(contents, idx)
+
+
+def output(*contents: Any) -> OutputHandler:
+    """Deprecated since PyWebIO 1.5 (use ``put_scope``): a placeholder to fill later."""
+    warnings.warn("output() is deprecated, use put_scope() and use_scope()", PyWebIOWarning,
+                  stacklevel=2)
+    return OutputHandler(contents)

@@ -17,7 +17,7 @@ from .output import Output, _callback
 from .sessions.core import Session, current_task
 
 __all__ = ["put_input", "put_textarea", "put_select", "put_checkbox", "put_radio", "put_slider",
-           "put_actions", "pin", "pin_update", "pin_wait_change", "pin_on_change", "Pin"]
+           "put_actions", "put_file_upload", "pin", "pin_update", "pin_wait_change", "pin_on_change", "Pin"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -94,6 +94,19 @@ def put_actions(name: str, *, label: str = "", buttons: Sequence | None = None,
     item = _input.actions(label, buttons, name=name, help_text=help_text)
     kinds = {b.get("type", "submit") for b in item.spec.get("buttons", [])}
     assert kinds <= {"submit"}, "put_actions() takes submit-type buttons only"
+    return _pin_output(item, scope, position)
+
+
+def put_file_upload(name: str, *, label: str = "", accept: str | list[str] | None = None,
+                    placeholder: str = "Choose file", multiple: bool = False,
+                    max_size: int | str = 0, max_total_size: int | str = 0,
+                    help_text: str | None = None, scope: str | None = None,
+                    position: int = -1) -> Output:
+    """A file picker; its value is shaped like ``file_upload()``'s (a dict, a list with
+    ``multiple``, None before a choice). Files are read when the value is read or changes."""
+    item = _input.file_upload(label, accept=accept, name=name, placeholder=placeholder,
+                              multiple=multiple, max_size=max_size,
+                              max_total_size=max_total_size, help_text=help_text)
     return _pin_output(item, scope, position)
 
 

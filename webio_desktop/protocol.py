@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["ProtocolError", "encode_frame", "parse_event", "EVENT_FIELDS"]
+__all__ = ["ProtocolError", "encode_frame", "parse_event", "parse_events", "validate_event",
+           "EVENT_FIELDS"]
 
 
 class ProtocolError(ValueError):
@@ -30,6 +31,7 @@ EVENT_FIELDS: dict[str, dict[str, tuple[type, ...] | None]] = {
     "js_result": {"task": (str,), "data": None},
     "pin_value": {"task": (str,), "data": None},  # the answer to a pin_value command
     "pin_change": {"name": (str,), "value": None},  # the user edited a pin widget
+    "ack": {"frames": (int,)},  # reconnectable sessions: frames the page has applied so far
 }
 INPUT_TRIGGERS = {"change", "blur", "action"}
 # Fields that may be left out (they default to null).
@@ -39,12 +41,34 @@ OPTIONAL_FIELDS = {("callback", "data"), ("js_result", "data"), ("input", "value
 
 def parse_event(text: str | bytes, max_size: int | None = None) -> dict[str, Any]:
     """Decode and validate one event; raise ProtocolError with a message fit for the log."""
+    return validate_event(_decode(text, max_size))
+
+
+def parse_events(text: str | bytes, max_size: int | None = None) -> list[dict[str, Any]]:
+    """Decode and validate a JSON array of events (the HTTP transport's batches): all or none."""
+    events = _decode(text, max_size)
+    if not isinstance(events, list):
+        raise ProtocolError("a batch of events must be a JSON array")
+    parsed = []
+    for index, event in enumerate(events):
+        try:
+            parsed.append(validate_event(event))
+        except ProtocolError as exc:
+            raise ProtocolError(f"event {index}: {exc}") from None
+    return parsed
+
+
+def _decode(text: str | bytes, max_size: int | None) -> Any:
     if max_size is not None and len(text) > max_size:
         raise ProtocolError(f"message of {len(text)} bytes is over the limit of {max_size}")
     try:
-        event = json.loads(text)
+        return json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
+
+
+def validate_event(event: Any) -> dict[str, Any]:
+    """Check one decoded event (a dict with a known ``event`` and its fields); fill defaults."""
     if not isinstance(event, dict):
         raise ProtocolError("an event must be a JSON object")
     name = event.get("event")
@@ -143,5 +167,16 @@ def close() -> dict:
     return {"cmd": "close"}
 
 
+def set_session(session_id: str, reconnect_timeout: float) -> dict:
+    """The page may reconnect to this session for ``reconnect_timeout`` seconds."""
+    return {"cmd": "set_session", "id": session_id, "timeout": reconnect_timeout}
+
+
 def error(message: str) -> dict:
     return {"cmd": "error", "message": message}
+
+
+def datatable(instance: str, op: str, fields: dict) -> dict:
+    """Change the rows of datatable ``instance``: op replace / update_row / update_cell /
+    insert / remove."""
+    return {"cmd": "datatable", "instance": instance, "op": op, **fields}

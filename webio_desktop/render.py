@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import textwrap
 from typing import Any
 
@@ -50,7 +51,6 @@ def highlight_code(code: str, language: str = "") -> str:
         lexer = None
     body = html.escape(code) if lexer is None else highlight(code, lexer, _formatter())
     lang = f' data-language="{html.escape(language)}"' if language else ""
-    # Starts with "<pre" so markdown-it uses it as the whole fence.
     return f'<pre class="webio-code highlight"{lang}><code>{body}</code></pre>'
 
 
@@ -62,16 +62,15 @@ def _formatter() -> Any:
     return HtmlFormatter(nowrap=True)
 
 
-def _fence_highlighter(code: str, language: str, _attrs: str) -> str:
-    return highlight_code(code, language.strip())
+_CODE_BLOCK = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*?)</code></pre>', re.S)
+
+# GitHub's extensions, as PyWebIO's marked.js renders them (GFM), except "tagfilter": raw HTML
+# is either trusted (sanitize=False) or cleaned by nh3 afterwards.
+_GFM_EXTENSIONS = ("table", "strikethrough", "autolink", "tasklist")
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": True, "highlight": _fence_highlighter})
-    return md.enable(["table", "strikethrough"])
+def _highlight_block(match: re.Match) -> str:
+    return highlight_code(html.unescape(match.group(2)), html.unescape(match.group(1) or ""))
 
 
 def dedent_markdown(text: str) -> str:
@@ -81,6 +80,15 @@ def dedent_markdown(text: str) -> str:
 
 
 def markdown(text: str, sanitize_html: bool = True) -> str:
-    """Render markdown (CommonMark + tables + strikethrough) to an HTML fragment."""
-    rendered = _markdown().render(text)
+    """Render GitHub-flavoured markdown to an HTML fragment, code blocks highlighted.
+
+    cmark-gfm (GitHub's own C implementation, through cmarkgfm) renders 200 KiB in about 10 ms;
+    a pure-Python parser took about 50 times as long, most of a big put_markdown's time.
+    """
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    rendered = cmarkgfm.markdown_to_html_with_extensions(
+        text, options=Options.CMARK_OPT_UNSAFE, extensions=_GFM_EXTENSIONS)
+    rendered = _CODE_BLOCK.sub(_highlight_block, rendered)
     return sanitize(rendered) if sanitize_html else rendered

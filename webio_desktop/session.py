@@ -162,3 +162,26 @@ def data() -> Any:
 def get_info() -> Any:
     """Deprecated name of ``info``."""
     return info
+
+
+# PyWebIO's session class names (for isinstance checks in apps); imported lazily because the
+# session classes import this module's neighbours.
+_SESSION_CLASSES = {
+    "ThreadBasedSession": ("threaded", "ThreadSession"),
+    "CoroutineBasedSession": ("coroutine", "CoroutineSession"),
+    "ScriptModeSession": ("script_mode", "ScriptSession"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+    import types
+
+    if name in _SESSION_CLASSES:
+        module, attr = _SESSION_CLASSES[name]
+        return getattr(importlib.import_module(f"{__package__}.sessions.{module}"), attr)
+    if name == "coroutinebased":  # ``session.coroutinebased.TaskHandler``
+        from .sessions.coroutine import TaskHandler
+
+        return types.SimpleNamespace(TaskHandler=TaskHandler)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

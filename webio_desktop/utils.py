@@ -1,7 +1,9 @@
 """Small helpers PyWebIO users also import (``pywebio.utils``)."""
 from __future__ import annotations
 
+import asyncio
 import inspect
+import os
 import re
 import secrets
 import socket
@@ -11,7 +13,8 @@ from .server.apps import unwrap
 from .server.page import STATIC_PATH
 
 __all__ = ["STATIC_PATH", "parse_file_size", "get_free_port", "random_str", "get_function_name",
-           "iscoroutinefunction", "isgeneratorfunction"]
+           "iscoroutinefunction", "isgeneratorfunction", "pyinstaller_datas", "run_as_function",
+           "to_coroutine", "wait_host_port"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)b?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
@@ -27,10 +30,10 @@ def parse_file_size(size: int | float | str) -> int:
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
-def get_free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free a moment ago (prefer binding port 0 where you can)."""
+def get_free_port() -> int:
+    """A TCP port of 127.0.0.1 that was free a moment ago (prefer binding port 0 if you can)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
+        sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
@@ -49,3 +52,51 @@ def iscoroutinefunction(func) -> bool:
 
 def isgeneratorfunction(func) -> bool:
     return inspect.isgeneratorfunction(unwrap(func))
+
+
+def pyinstaller_datas(cli_args: bool = False) -> list[tuple[str, str]] | str:
+    """The front-end files a PyInstaller build must bundle: ``datas`` for a .spec file, or
+    the ``--add-data`` option (``cli_args=True``)."""
+    datas = [(STATIC_PATH, "webio_desktop/static")]
+    if cli_args:
+        return " ".join(f'--add-data "{src}{os.pathsep}{dest}"' for src, dest in datas)
+    return datas
+
+
+def run_as_function(gen):
+    """Run a generator (PyWebIO's legacy ``yield input(...)`` style) in a thread session:
+    each yielded value is sent back as the result of its ``yield``."""
+    result = None
+    while True:
+        try:
+            result = gen.send(result)
+        except StopIteration as stop:
+            return stop.value
+
+
+async def to_coroutine(gen):
+    """The same generator run in a coroutine session: each yielded awaitable is awaited."""
+    result = None
+    while True:
+        try:
+            step = gen.send(result)
+        except StopIteration as stop:
+            return stop.value
+        result = await step if inspect.isawaitable(step) else step
+
+
+async def wait_host_port(host: str, port: int, duration: float = 10, delay: float = 2) -> bool:
+    """Wait up to ``duration`` s (after ``delay`` s) until ``host:port`` accepts connections."""
+    await asyncio.sleep(delay)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + duration
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.1)
+        else:
+            writer.close()
+            return True

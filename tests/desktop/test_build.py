@@ -64,6 +64,21 @@ def test_bad_add_data_and_icon_are_refused_before_building(tmp_path):
     assert result.returncode == 2 and "no such icon file" in result.stderr
 
 
+def test_a_framework_is_bundled_only_for_an_app_that_imports_its_integration(tmp_path):
+    from webio_desktop.desktop.build import framework_integrations, parse_app
+
+    app = tmp_path / "app.py"
+    app.write_text("from pywebio.output import put_text\nfrom pywebio import start_server\n")
+    assert framework_integrations(parse_app(app)) == []
+    app.write_text("from pywebio.platform.flask import start_server\n"
+                   "from pywebio.platform import aiohttp\n"
+                   "import webio_desktop.platform.django\n"
+                   "from webio_desktop.platform.tornado_http import webio_handler\n")
+    assert framework_integrations(parse_app(app)) == [
+        "webio_desktop.platform.aiohttp", "webio_desktop.platform.django",
+        "webio_desktop.platform.flask"]  # tornado_http needs nothing beyond Tornado
+
+
 def test_verify_fails_the_build_with_the_reason(tmp_path):
     """The check run of a built app: an app that dies before its first output fails it, and
     the error shows why (its traceback)."""
@@ -179,7 +194,8 @@ def test_one_folder_bundle_is_slim_and_carries_its_build_info(built):
     assert not list((qt / "lib").glob("libQt6Quick3D*"))
     # The real PyWebIO (and the frameworks it drags in) is not bundled: the launcher serves
     # `import pywebio` from webio_desktop.
-    for name in ("pywebio", "numpy", "bokeh", "flask", "django", "uvloop"):
+    for name in ("pywebio", "numpy", "bokeh", "flask", "django", "aiohttp", "fastapi", "starlette",
+                 "uvicorn", "uvloop"):
         assert not (internal / name).exists(), name
     info = json.loads((internal / "webio_build.json").read_text())
     assert info == {"name": "multi", "version": "1.2.3", "app": "desktop_multi.py"}

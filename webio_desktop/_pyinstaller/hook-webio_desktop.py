@@ -3,12 +3,14 @@ window icons, and the modules imported lazily (rendering libraries, pygments' le
 window backend). The build tooling itself stays out."""
 from PyInstaller.utils.hooks import collect_data_files, collect_submodules
 
+from webio_desktop._pyinstaller import FRAMEWORK_INTEGRATIONS
+
 datas = collect_data_files("webio_desktop", includes=["static/**/*", "desktop/icons/*.png"])
 hiddenimports = [
     *collect_submodules("webio_desktop", filter=lambda name: not name.startswith(
-        ("webio_desktop._pyinstaller", "webio_desktop.desktop.build"))),
+        ("webio_desktop._pyinstaller", "webio_desktop.desktop.build", *FRAMEWORK_INTEGRATIONS))),
     *collect_submodules("pygments.lexers"),
     *collect_submodules("pygments.formatters"),
     *collect_submodules("pygments.styles"),
-    "markdown_it", "nh3", "user_agents", "platformdirs",
+    "cmarkgfm", "nh3", "user_agents", "platformdirs",
 ]

@@ -62,19 +62,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_app(app: Path) -> None:
-    """The app exists, parses, and its imports can be found (what a frozen app needs)."""
+def parse_app(app: Path) -> ast.Module:
     if not app.is_file():
         raise BuildError(f"no such file: {app}")
-    source = app.read_text(encoding="utf-8")
     try:
-        tree = ast.parse(source, str(app))
+        return ast.parse(app.read_text(encoding="utf-8"), str(app))
     except SyntaxError as exc:
         raise BuildError(f"{app} does not compile: {exc}") from None
+
+
+def imported_modules(tree: ast.Module) -> set[str]:
+    """Modules the app imports by absolute name."""
     modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                for alias in node.names}
     modules |= {node.module for node in ast.walk(tree)
                 if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+    return modules
+
+
+def framework_integrations(tree: ast.Module) -> list[str]:
+    """Our framework integrations the app uses (``pywebio.platform.flask`` or
+    ``from pywebio.platform import flask`` -> ``webio_desktop.platform.flask``): the hook leaves
+    them out, so a framework is bundled only for an app that imports its integration."""
+    from .._pyinstaller import FRAMEWORK_INTEGRATIONS
+
+    names = set(imported_modules(tree))
+    names |= {f"{node.module}.{alias.name}" for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+              for alias in node.names}
+    used = {"webio_desktop.platform." + name.split(".")[2] for name in names
+            if name.split(".")[:2] in (["pywebio", "platform"], ["webio_desktop", "platform"])
+            and name.count(".") >= 2}
+    return sorted(used & set(FRAMEWORK_INTEGRATIONS))
+
+
+def check_app(app: Path) -> None:
+    """The app exists, parses, and its imports can be found (what a frozen app needs)."""
+    modules = imported_modules(parse_app(app))
     script = ("import importlib, sys\nfor name in sys.argv[1:]:\n"
               "    importlib.import_module(name)\n")
     from ..compat import ALIAS  # pywebio imports are served by us inside the launcher
@@ -146,7 +170,8 @@ def build_settings(args: argparse.Namespace, app: Path, name: str, entry: Path,
         # The app's folder (its own modules) and where webio_desktop itself is (an editable
         # install hides it from the analysis).
         "paths": [str(app.parent.resolve()), str(Path(__file__).resolve().parents[2])],
-        "datas": datas, "hiddenimports": [module], "excludes": EXCLUDES, "slim": args.slim,
+        "datas": datas, "hiddenimports": [module, *framework_integrations(parse_app(app))],
+        "excludes": EXCLUDES, "slim": args.slim,
         # Our hooks, named here too: an install whose entry points are stale still builds.
         "hookspath": get_hook_dirs(),
     }

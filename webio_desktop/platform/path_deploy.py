@@ -1,7 +1,8 @@
 """``path_deploy``: serve every ``.py`` file with a ``main`` under a folder as an app at its path.
 
 ``/a/b`` runs ``main`` of ``<base>/a/b.py`` (see ``server/folder.py`` for the rules), over the
-WebSocket transport. The ``webio-path-deploy`` command is ``main()`` below.
+WebSocket transport (``path_deploy_http``: HTTP long-polling). The ``webio-path-deploy``
+command is ``main()`` below.
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def path_deploy(base: str, port: int = 0, host: str = "", index: Index = True,
         return
     max_size = parse_file_size(max_payload_size)
     template = HandlerOptions({}, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
-                              check_origin=check_origin, max_message_size=max_size)
+                              check_origin=check_origin, max_message_size=max_size,
+                              reconnect_timeout=reconnect_timeout)
     folder = AppFolder(base, template, index=index)
     application = make_folder_application(folder, static_dir=static_dir, **tornado_app_settings)
     run.serve_forever(application, template.sessions, port=port, host=host,
@@ -53,9 +55,34 @@ def path_deploy_http(base: str, port: int = 0, host: str = "", index: Index = Tr
                      session_expire_seconds: int | None = None,
                      session_cleanup_interval: int | None = None,
                      max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
-    """``path_deploy`` over the HTTP long-poll transport: not available yet."""
-    raise NotImplementedError("path_deploy_http needs the HTTP transport, which webio-desktop "
-                              "does not have yet; use path_deploy (WebSocket)")
+    """``path_deploy`` over the HTTP long-poll transport (``tornado_http``'s handler)."""
+    from ..server.folder import options_for_request
+    from ..server.http_poll import HttpSessions
+    from .tornado_http import HttpPollHandler
+
+    script_mode.enter_server_mode()
+    if server_override is not None:  # the desktop launcher serves the folder in windows
+        server_override(base, index=index, debug=debug, static_dir=static_dir,
+                        max_payload_size=max_payload_size)
+        return
+    max_size = parse_file_size(max_payload_size)
+    template = HandlerOptions({}, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
+                              check_origin=check_origin, max_message_size=max_size)
+    folder = AppFolder(base, template, index=index)
+    sessions = HttpSessions(template, backend="tornado", serve_front_end=True,
+                            session_expire_seconds=session_expire_seconds,
+                            session_cleanup_interval=session_cleanup_interval)
+
+    class FolderHttpHandler(HttpPollHandler):
+        def options_for_request(self) -> HandlerOptions | None:
+            return options_for_request(folder, self)
+
+    FolderHttpHandler.sessions = sessions
+    application = make_folder_application(folder, static_dir=static_dir,
+                                          handler_class=FolderHttpHandler,
+                                          **tornado_app_settings)
+    run.serve_forever(application, template.sessions, port=port, host=host,
+                      max_body_size=max_size, what=str(folder.base))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,19 +100,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cdn", dest="cdn", action="store_false",
                         help="accepted for compatibility (the front end is always local)")
     parser.add_argument("-d", "--debug", action="store_true")
-    parser.add_argument("--http", action="store_true", help="HTTP transport (not available yet)")
+    parser.add_argument("--http", action="store_true",
+                        help="HTTP long-polling instead of WebSocket (path_deploy_http)")
+    parser.add_argument("--session-expire-seconds", type=int,
+                        help="--http: end a session after this long without requests (600)")
+    parser.add_argument("--session-cleanup-interval", type=int,
+                        help="--http: look for expired sessions this often (300)")
     parser.add_argument("--websocket-max-message-size", default="200M")
     parser.add_argument("--websocket-ping-interval", type=int)
     parser.add_argument("--websocket-ping-timeout", type=int)
     args = parser.parse_args(argv)
-    if args.http:
-        parser.error("--http: the HTTP transport is not available yet")
     settings = {key: value for key, value in (
         ("websocket_ping_interval", args.websocket_ping_interval),
         ("websocket_ping_timeout", args.websocket_ping_timeout)) if value is not None}
-    path_deploy(args.path, port=args.port, host=args.host, index=args.index,
-                static_dir=args.static_dir, cdn=args.cdn, debug=args.debug,
-                max_payload_size=args.websocket_max_message_size, **settings)
+    common = dict(port=args.port, host=args.host, index=args.index, static_dir=args.static_dir,
+                  cdn=args.cdn, debug=args.debug,
+                  max_payload_size=args.websocket_max_message_size)
+    if args.http:
+        path_deploy_http(args.path, session_expire_seconds=args.session_expire_seconds,
+                         session_cleanup_interval=args.session_cleanup_interval, **common)
+    else:
+        path_deploy(args.path, **common, **settings)
     return 0
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import tornado.web
 
 from .apps import normalize_apps
+from .http_poll import SESSION_HEADER
 from .tornado import HandlerOptions, WebIOHandler, guarded, static_routes
 
 logger = logging.getLogger("webio_desktop.server")
@@ -134,39 +135,55 @@ def _app_summary(path: Path) -> str | None:
     return (ast.get_docstring(tree) or "").strip().split("\n\n")[0].replace("\n", " ")
 
 
+def options_for_request(folder: AppFolder, handler: tornado.web.RequestHandler
+                        ) -> HandlerOptions | None:
+    """The apps of the module a request's path names; None when the listing was the answer.
+
+    Raises HTTPError 403/404 (see ``AppFolder.resolve``) or 500 when the module fails to import.
+    ``?reload`` re-imports only on page loads (an HTTP page's API requests repeat its query).
+    """
+    path = handler.request.path
+    status, module_file = folder.resolve(path)
+    if status != 200:
+        raise tornado.web.HTTPError(status)
+    if module_file is None:
+        handler.set_header("Content-Type", "text/html; charset=utf-8")
+        handler.finish(folder.listing(path))
+        return None
+    reload = ("reload" in handler.request.query_arguments
+              and SESSION_HEADER not in handler.request.headers)
+    try:
+        return folder.options_for(module_file, reload=reload)
+    except LookupError as exc:
+        raise tornado.web.HTTPError(404, str(exc)) from None
+    except Exception:
+        logger.exception("path_deploy: importing %s failed", module_file)
+        raise tornado.web.HTTPError(500) from None
+
+
 class FolderHandler(WebIOHandler):
     """``WebIOHandler`` whose apps come from the module the URL path names."""
 
     folder: AppFolder  # set on the subclass made by make_folder_application()
 
     def prepare(self) -> Any:
-        path = self.request.path
-        status, module_file = self.folder.resolve(path)
-        if status != 200:
-            raise tornado.web.HTTPError(status)
-        if module_file is None:
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(self.folder.listing(path))
+        options = options_for_request(self.folder, self)
+        if options is None:
             return None
-        reload = "reload" in self.request.query_arguments
-        try:
-            self.options = self.folder.options_for(module_file, reload=reload)
-        except LookupError as exc:
-            raise tornado.web.HTTPError(404, str(exc)) from None
-        except Exception:
-            logger.exception("path_deploy: importing %s failed", module_file)
-            raise tornado.web.HTTPError(500) from None
+        self.options = options
         return super().prepare()
 
 
 def make_folder_application(folder: AppFolder, *, static_dir: str | None = None,
+                            handler_class: type = FolderHandler,
                             **tornado_settings: Any) -> tornado.web.Application:
-    """Tornado application: the front end and ``static_dir`` first, then every other path."""
+    """Tornado application: the front end and ``static_dir`` first, then every other path
+    (``handler_class``: a WebSocket ``FolderHandler``, or path_deploy_http's HTTP one)."""
     template = folder.template
     settings = {"compress_response": True, "websocket_ping_interval": 30, **tornado_settings}
     if template.max_message_size is not None:
         settings.setdefault("websocket_max_message_size", template.max_message_size)
-    handler: type = type("AppFolderHandler", (FolderHandler,), {"folder": folder,
+    handler: type = type("AppFolderHandler", (handler_class,), {"folder": folder,
                                                                 "options": template})
     routes = [*static_routes(static_dir), (r"/.*", handler)]
     if template.request_guard is not None:

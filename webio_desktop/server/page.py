@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .bundle import inline_front_end
+
 STATIC_PATH = str(Path(__file__).resolve().parent.parent / "static")
 
 DEFAULT_TITLE = "WebIO Application"
@@ -68,6 +70,20 @@ def config(*, title: str | None = None, description: str | None = None,
     return _ConfigDecorator(settings)
 
 
+def seo(title: str, description: str | None = None, app: Callable | None = None) -> Any:
+    """Deprecated (PyWebIO 1.4): ``config(title=..., description=...)`` for one app, as a
+    decorator (``@seo('T')``) or applied directly (``seo('T', app=f)``)."""
+    import warnings
+
+    from ..exceptions import PyWebIOWarning
+
+    warnings.warn("seo() is deprecated, use config(title=..., description=...)",
+                  PyWebIOWarning, stacklevel=2)
+    decorator = config(title=title, description=description)
+    decorator.applied = True  # never a global setting, even if no app is given yet
+    return decorator if app is None else decorator(app)
+
+
 def app_meta(app: Callable) -> tuple[str | None, str | None]:
     """Title and description: config() first, then the docstring (first paragraph = title)."""
     settings = getattr(app, "_webio_config", {})
@@ -115,19 +131,43 @@ def _as_list(value: str | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+# Opens the session's WebSocket as soon as the page starts parsing, while the front end is still
+# being compiled: the app starts and its first frames are waiting by the time webio.js runs
+# (which takes the socket over, see connect() there). Cold first output measured ~25 ms sooner.
+EARLY_SOCKET = """<script>
+(() => {
+  const config = JSON.parse(document.getElementById('webio-config').textContent || '{}');
+  if (config.transport === 'http') return;
+  const url = new URL(config.ws_url || location.pathname + location.search, location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const frames = [];
+  const keep = (e) => frames.push(e.data);
+  const ws = new WebSocket(url.href);
+  ws.addEventListener('message', keep);
+  window.webioEarlySocket = { ws, frames, keep };
+})();
+</script>"""
+
+
 def render_page(app: Callable, static_base: str, client_config: dict[str, Any],
-                extra_head: str = "") -> str:
+                extra_head: str = "", inline: bool = True) -> str:
     """The HTML page of one app. ``static_base`` ends with '/'; ``extra_head`` is trusted HTML
-    an embedder adds to ``<head>`` (the desktop shell's bridge script)."""
+    an embedder adds to ``<head>`` (the desktop shell's bridge script). ``inline`` puts our CSS
+    and JavaScript in the page itself (see ``bundle.py``: no request before the first output);
+    a ``cdn`` URL base loads them from there instead."""
     s = page_settings(app)
     esc = functools.partial(html.escape, quote=True)
-    head = [
-        f'<link rel="icon" href="{esc(static_base)}icon.svg" type="image/svg+xml">',
-        f'<link rel="stylesheet" href="{esc(static_base)}webio.css">',
-        # Preload every module so the browser fetches them in parallel, not import by import.
-        *(f'<link rel="modulepreload" href="{esc(static_base)}{name}">' for name in _modules()),
-        f'<script type="module" src="{esc(static_base)}webio.js"></script>',
-    ]
+    head = [f'<link rel="icon" href="{esc(static_base)}icon.svg" type="image/svg+xml">']
+    if inline:
+        css, script = inline_front_end(STATIC_PATH)
+        head += [f"<style>{css}</style>", f'<script type="module">{script}</script>']
+    else:
+        head += [
+            f'<link rel="stylesheet" href="{esc(static_base)}webio.css">',
+            # Preload every module so the browser fetches them in parallel, not import by import.
+            *(f'<link rel="modulepreload" href="{esc(static_base)}{name}">' for name in _modules()),
+            f'<script type="module" src="{esc(static_base)}webio.js"></script>',
+        ]
     head += [f'<link rel="stylesheet" href="{esc(url)}">' for url in _as_list(s.get("css_file"))]
     if s.get("css_style"):
         head.append(f"<style>{s['css_style']}</style>")
@@ -148,6 +188,7 @@ def render_page(app: Callable, static_base: str, client_config: dict[str, Any],
 <meta name="description" content="{esc(s['description'])}">
 {chr(10).join(head)}
 <script type="application/json" id="webio-config">{config_json}</script>
+{EARLY_SOCKET}
 </head>
 <body>
 <main id="webio-output"><div id="pywebio-scope-ROOT" class="webio-scope"></div></main>

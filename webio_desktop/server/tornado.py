@@ -1,120 +1,62 @@
 """The Tornado transport: one handler serves an app's page and its WebSocket on one URL."""
 from __future__ import annotations
 
-import fnmatch
 import logging
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import tornado.web
 import tornado.websocket
-from tornado.ioloop import IOLoop
 
-from .. import protocol
-from ..sessions import new_session
-from ..sessions.core import Session, SessionInfo
-from .apps import AppMap, unknown_app_page
-from .page import STATIC_PATH, render_page, static_version
+from ..sessions.core import SessionInfo
+from .connect import STATIC_PREFIX, HandlerOptions, origin_allowed, session_info
+from .link import SessionLink, open_link, page_response
+from .page import STATIC_PATH
+
+__all__ = ["HandlerOptions", "WebIOHandler", "make_handler", "static_routes", "origin_allowed"]
 
 logger = logging.getLogger("webio_desktop.server")
 
-STATIC_PREFIX = "/_webio/static/"
 
+class TornadoPeer:
+    """``link.Peer`` over a Tornado WebSocket handler."""
 
-@dataclass
-class HandlerOptions:
-    """Everything one webio handler needs to know; shared by the page and the socket."""
+    __slots__ = ("handler",)
 
-    apps: AppMap
-    cdn: bool | str = True
-    debug: bool = False
-    allowed_origins: list[str] | None = None
-    check_origin: Callable[[str], bool] | None = None
-    max_message_size: int | None = None
-    # Hooks for embedders (script mode, the desktop launcher): build the session for a new
-    # connection (None refuses it), and see every request before it is served.
-    session_factory: Callable[[str, SessionInfo], Session | None] | None = None
-    # The guard runs for every route of make_application (page, socket, static); it may answer
-    # the request itself (e.g. a redirect) and return True.
-    request_guard: Callable[[tornado.web.RequestHandler], bool] | None = None
-    sessions: set[Session] = field(default_factory=set)
-    # HTML added at the end of every app page's <head> (the desktop shell's bridge script).
-    extra_head: str = ""
-
-    def static_base(self) -> str:
-        if isinstance(self.cdn, str):
-            return self.cdn.rstrip("/") + "/"
-        # True and False both mean "this server": there is no public CDN for webio-desktop,
-        # so pages never depend on another host.
-        return f"{STATIC_PREFIX}v-{static_version()}/"
-
-
-def origin_allowed(origin: str, host: str, options: HandlerOptions) -> bool:
-    """Same host always; else ``check_origin(origin)`` or an ``allowed_origins`` pattern."""
-    if not origin:
-        return True  # not a browser page: nothing cross-site to protect against
-    if urlsplit(origin).netloc.lower() == host.lower():
-        return True
-    if options.check_origin is not None:
-        return bool(options.check_origin(origin))
-    return any(fnmatch.fnmatch(origin, pattern) for pattern in options.allowed_origins or ())
-
-
-class TornadoTransport:
-    """Moves a session's commands to its socket in batches, on the server's event loop."""
-
-    def __init__(self, handler: "WebIOHandler", session: Session) -> None:
+    def __init__(self, handler: "WebIOHandler") -> None:
         self.handler = handler
-        self.session = session
-        self.loop = IOLoop.current()
 
-    def notify(self) -> None:
-        self.loop.add_callback(self._flush)
-
-    def close(self) -> None:
-        self.loop.add_callback(self._flush_and_close)
-
-    def _flush(self) -> None:
-        commands = self.session.take_outbox()
-        if commands and self.handler.ws_connection is not None:
+    def send_text(self, text: str) -> None:
+        if self.handler.ws_connection is not None:
             try:
-                self.handler.write_message(protocol.encode_frame(commands))
+                self.handler.write_message(text)
             except tornado.websocket.WebSocketClosedError:
                 pass
 
-    def _flush_and_close(self) -> None:
-        self._flush()
-        self.handler.close()
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        self.handler.close(code, reason)
 
 
 class WebIOHandler(tornado.websocket.WebSocketHandler):
     """GET without Upgrade: the app's page. With Upgrade: the app's session socket."""
 
     options: HandlerOptions  # set on the subclass made by make_handler()
-    session: Session | None = None
+    link: SessionLink | None = None
+    peer: TornadoPeer | None = None
 
-    @property
-    def app_name(self) -> str:
-        return self.get_query_argument("app", "index") or "index"
+    def _query(self) -> dict[str, str]:
+        return {key: self.get_query_argument(key) for key in self.request.query_arguments}
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
             await super().get(*args, **kwargs)
             return
-        apps = self.options.apps
-        name = self.app_name
-        if name not in apps:
-            self.set_status(404)
-            self.finish(unknown_app_page(name, apps))
-            return
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Cache-Control", "no-cache")
-        client = {"debug": self.options.debug, "max_message": self.options.max_message_size}
-        self.finish(render_page(apps[name], self.options.static_base(), client,
-                                self.options.extra_head))
+        response = page_response(self.options, self.request.path, self._query())
+        self.set_status(response.status)
+        for name, value in response.headers.items():
+            self.set_header(name, value)
+        self.finish(response.body)
 
     def check_origin(self, origin: str) -> bool:
         allowed = origin_allowed(origin, self.request.host, self.options)
@@ -127,56 +69,23 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
         return {}  # permessage-deflate: large output frames shrink several times
 
     def open(self, *args: Any, **kwargs: Any) -> None:
-        apps = self.options.apps
-        name = self.app_name
-        if name not in apps:
-            self.close(4404, f"no app named {name!r}")
-            return
         self.set_nodelay(True)  # small replies must not wait for delayed ACKs
         compress_frames_alone(self.ws_connection)
-        info = self._session_info()
-        factory = self.options.session_factory
-        if factory is not None:
-            session = factory(name, info)
-        else:
-            session = new_session(apps[name], info, debug=self.options.debug,
-                                  on_close=self.options.sessions.discard)
-        if session is None:
-            self.close(4409, "this page can not be served here")
-            return
-        self.session = session
-        session.max_message_size = self.options.max_message_size  # file_upload's default limit
-        self.options.sessions.add(session)
-        session.attach(TornadoTransport(self, session))
-        if factory is None:
-            session.start()
+        self.peer = TornadoPeer(self)
+        self.link = open_link(self.options, self.peer, self._query(), self._session_info())
 
     def _session_info(self) -> SessionInfo:
-        headers = self.request.headers
-        language = headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
-        return SessionInfo(user_agent=headers.get("User-Agent", ""), user_language=language,
-                           server_host=self.request.host, origin=headers.get("Origin", ""),
-                           user_ip=self.request.remote_ip or "", backend="tornado",
-                           protocol="websocket", request=self.request)
+        return session_info(self.request.headers, host=self.request.host,
+                            user_ip=self.request.remote_ip or "", backend="tornado",
+                            protocol="websocket", request=self.request)
 
     def on_message(self, message: str | bytes) -> None:
-        if self.session is None:
-            return
-        try:
-            event = protocol.parse_event(message, self.options.max_message_size)
-        except protocol.ProtocolError as exc:
-            logger.warning("session %s: refused a message: %s", self.session.id, exc)
-            self.write_message(protocol.encode_frame([protocol.error(str(exc))]))
-            return
-        try:
-            self.session.receive(event)
-        except Exception:
-            logger.exception("session %s: error while handling %r", self.session.id,
-                             event.get("event"))
+        if self.link is not None:
+            self.link.receive(self.peer, message)  # type: ignore[arg-type]
 
     def on_close(self) -> None:
-        if self.session is not None:
-            self.session.close(from_page=True)
+        if self.link is not None:
+            self.link.lost(self.peer)  # type: ignore[arg-type]
 
 
 class FrameCompressor:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from .core import Session, SessionInfo
 
@@ -13,11 +12,9 @@ def new_session(app: Callable, info: SessionInfo, *, debug: bool = False,
     from ..server.apps import is_coroutine_app
 
     if is_coroutine_app(app):
-        from .coroutine import CoroutineSession
+        from .coroutine import CoroutineSession, session_loop
 
-        session_class: Any = CoroutineSession
-    else:
-        from .threaded import ThreadSession
+        return CoroutineSession(app, info, debug=debug, on_close=on_close, loop=session_loop())
+    from .threaded import ThreadSession
 
-        session_class = ThreadSession
-    return session_class(app, info, debug=debug, on_close=on_close)
+    return ThreadSession(app, info, debug=debug, on_close=on_close)

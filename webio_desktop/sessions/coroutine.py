@@ -14,6 +14,8 @@ import inspect
 import logging
 import os
 import sys
+import threading
+import time
 import warnings
 import weakref
 from typing import Any, Callable, Coroutine
@@ -214,6 +216,9 @@ class CoroutineSession(Session):
 
     # -- tasks ----------------------------------------------------------------------------------
     def start(self) -> None:
+        if not self._on_loop_thread():  # a WSGI request thread (Flask, Django)
+            self.loop.call_soon_threadsafe(self.start)
+            return
         self._main = self._create_task(self._run_app())
 
     def _new_context(self) -> contextvars.Context:
@@ -368,6 +373,53 @@ class CoroutineSession(Session):
             finish()
         else:
             self.loop.call_soon_threadsafe(finish)
+
+
+# -- the loop of coroutine sessions under WSGI servers (Flask, Django) ---------------------------
+
+_background_loop: asyncio.AbstractEventLoop | None = None
+
+
+def run_event_loop(debug: bool = False) -> None:
+    """Run a new asyncio loop in this thread, forever, as the loop of coroutine sessions.
+
+    Servers without an asyncio loop of their own (Flask, Django) run ``async def`` apps on it:
+    start it in a daemon thread before serving.
+    """
+    global _background_loop
+    loop = asyncio.new_event_loop()
+    loop.set_debug(debug)
+    asyncio.set_event_loop(loop)
+    _background_loop = loop
+    try:
+        loop.run_forever()
+    finally:
+        if _background_loop is loop:
+            _background_loop = None
+        loop.close()
+
+
+def session_loop() -> asyncio.AbstractEventLoop:
+    """The loop a new coroutine session runs on: this thread's running loop, else the one of
+    ``run_event_loop``; a clear error when there is neither."""
+    running = _running_loop()
+    if running is not None:
+        return running
+    loop = _background_loop
+    if loop is not None and not loop.is_closed():
+        return loop  # call_soon_threadsafe works before it runs, too
+    raise RuntimeError("a coroutine-based (async def) app needs an asyncio loop: with Flask or "
+                       "Django, start one first with threading.Thread(target=run_event_loop, "
+                       "daemon=True).start()")
+
+
+def ensure_event_loop_thread() -> None:
+    """Start ``run_event_loop`` in a daemon thread unless a loop for sessions is there."""
+    if _running_loop() is not None or _background_loop is not None:
+        return
+    threading.Thread(target=run_event_loop, name="webio-event-loop", daemon=True).start()
+    while _background_loop is None:
+        time.sleep(0.001)
 
 
 async def _await(awaitable: Any) -> Any:

@@ -18,7 +18,8 @@ export const config = (() => {
   }
 })();
 
-export const session = { socket: null, ended: false };
+// `id`: set when the server lets this page reconnect (set_session); `frames`: frames applied.
+export const session = { socket: null, ended: false, id: null, frames: 0 };
 const outbox = []; // events sent before the socket opened
 
 /** Send one event object to the server. Returns false when it was dropped (session over). */
@@ -28,7 +29,7 @@ export function send(event) {
   if (config.debug) console.debug('[webio] →', event);
   const ws = session.socket;
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(text);
-  else if (!ws || ws.readyState === WebSocket.CONNECTING) outbox.push(text);
+  else if (!ws || ws.readyState === WebSocket.CONNECTING || session.id) outbox.push(text); // reconnecting
   else return false;
   return true;
 }

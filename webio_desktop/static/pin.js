@@ -22,6 +22,10 @@ function adopt(item) {
       button.type = 'button';
       button.addEventListener('click', () => { item.clicked = Number(button.dataset.index); report(); });
     }
+  } else if (item.spec.type === 'file') {
+    // The value of a file widget is the files themselves (read from disk, base64), or null.
+    item.getValue = () => (item.controls[0].files.length ? item.readFiles() : item.spec.multiple ? [] : null);
+    item.controls[0].addEventListener('change', async () => send({ event: 'pin_change', name, value: await item.getValue() }));
   } else {
     for (const control of item.controls) control.addEventListener(item.change, report);
   }
@@ -30,7 +34,7 @@ function adopt(item) {
   return item;
 }
 
-/** The raw value of widget `name` (null when there is none on the page). */
+/** The raw value of widget `name` (null when there is none on the page); a promise for files. */
 export function pinValue(name) {
   const item = pins.get(name);
   return item && item.wrap.isConnected ? item.getValue() : null;

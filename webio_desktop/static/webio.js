@@ -6,6 +6,8 @@ import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingSc
 import { showForm, removeForm, updateForm, disableForms } from './forms.js';
 import { pinValue, pinUpdate } from './pin.js';
 import { showPopup, closePopup } from './popup.js';
+import { datatableCommand } from './datatable.js';
+import { HttpSocket } from './http.js';
 
 const root = document.documentElement;
 
@@ -28,7 +30,7 @@ const MAX_ANIMATED_OUTPUTS = 100;
 function onFrame(text) {
   let commands;
   try {
-    commands = JSON.parse(text);
+    commands = typeof text === 'string' ? JSON.parse(text) : text; // HTTP batches come parsed
   } catch (err) {
     console.error('[webio] frame is not JSON', err, text);
     return;
@@ -67,7 +69,8 @@ function scrollToBottom() {
 // ---- commands, keyed by `cmd` ----
 
 const COMMANDS = {
-  pin_value: ({ name, task }) => send({ event: 'pin_value', task, data: pinValue(name) }),
+  // async: a file widget's value is read from disk first
+  pin_value: async ({ name, task }) => send({ event: 'pin_value', task, data: await pinValue(name) }),
   pin_update: ({ name, attrs }) => pinUpdate(name, attrs ?? {}),
   output({ spec, scope, position }) {
     scope ??= 'ROOT'; // null and missing both mean the defaults
@@ -137,8 +140,10 @@ const COMMANDS = {
   toast: showToast,
   popup: showPopup,
   close_popup: closePopup,
+  datatable: datatableCommand,
   set_progressbar: ({ name, value, label }) => setProgress(name, value, label),
   close: () => endSession('The session has ended.'),
+  set_session: ({ id, timeout }) => { session.id = id; session.timeout = timeout; }, // may reconnect
   error: ({ message }) => console.error('[webio] the server refused a message:', message),
 };
 
@@ -279,14 +284,66 @@ function socketUrl() {
 
 let leaving = false; // navigating away closes the socket too: that is not a disconnect
 
+// Reconnecting (the server sent set_session): retry until the server's timeout has passed.
+let reconnect = null; // {deadline, notice, tries} while the socket is down
+let ackTimer = 0;
+
+/** Tell the server how many frames were applied, at most once a second (it drops its copies). */
+function scheduleAck() {
+  if (!session.id || ackTimer) return;
+  ackTimer = setTimeout(() => {
+    ackTimer = 0;
+    if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(JSON.stringify({ event: 'ack', frames: session.frames }));
+  }, 1000);
+}
+
 function connect() {
-  const ws = new WebSocket(socketUrl());
+  const url = new URL(socketUrl());
+  if (reconnect) {
+    url.searchParams.set('session', session.id);
+    url.searchParams.set('ack', session.frames);
+  }
+  // The page's first socket was opened by its head script (server/page.py, EARLY_SOCKET) while
+  // this module was still loading: take it over with the frames it has already received.
+  const early = reconnect ? null : window.webioEarlySocket;
+  window.webioEarlySocket = null;
+  const ws = config.transport === 'http' ? new HttpSocket(location.pathname + location.search)
+    : early?.ws ?? new WebSocket(url.href);
   session.socket = ws;
-  ws.addEventListener('open', flushOutbox);
-  ws.addEventListener('message', (e) => onFrame(e.data));
-  ws.addEventListener('close', () => {
-    if (!leaving) endSession('Disconnected from the server. The session has ended.');
-  });
+  const opened = () => {
+    if (reconnect) reconnect.notice.remove();
+    reconnect = null;
+    flushOutbox();
+  };
+  const received = (data) => {
+    session.frames++;
+    onFrame(data);
+    scheduleAck();
+  };
+  const closed = () => {
+    if (leaving || session.ended) return;
+    if (!session.id) return endSession('Disconnected from the server. The session has ended.');
+    if (!reconnect) {
+      const notice = el('div', { class: 'webio-notice', role: 'status' }, 'Connection to the server lost. Reconnecting…');
+      document.body.append(notice);
+      reconnect = { deadline: Date.now() + session.timeout * 1000, notice, tries: 0 };
+    }
+    if (Date.now() > reconnect.deadline) {
+      reconnect.notice.remove();
+      return endSession('Could not reconnect to the server. The session has ended.');
+    }
+    setTimeout(connect, Math.min(250 * 2 ** reconnect.tries++, 3000));
+  };
+  ws.addEventListener('open', opened);
+  ws.addEventListener('message', (e) => received(e.data));
+  ws.addEventListener('close', closed);
+  if (early) {
+    // All in this task: no message event can run between the replay and the new listener.
+    ws.removeEventListener('message', early.keep);
+    for (const data of early.frames) received(data);
+    if (ws.readyState === WebSocket.OPEN) opened();
+    else if (ws.readyState === WebSocket.CLOSED) closed();
+  }
 }
 
 // ---- start ----
