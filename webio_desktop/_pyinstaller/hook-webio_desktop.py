@@ -12,5 +12,7 @@ hiddenimports = [
     *collect_submodules("pygments.lexers"),
     *collect_submodules("pygments.formatters"),
     *collect_submodules("pygments.styles"),
-    "cmarkgfm", "nh3", "user_agents", "platformdirs",
+    # cmarkgfm's C extension loads cffi's backend itself, out of PyInstaller's sight.
+    *collect_submodules("cmarkgfm"), "_cffi_backend",
+    "nh3", "user_agents", "platformdirs",
 ]
