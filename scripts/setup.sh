@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian machine for webio-desktop: system packages (Chromium for the browser
 # tests, Xvfb and the Qt WebEngine libraries for native windows), then a virtualenv in .venv with
-# the package and the extras named in $WEBIO_EXTRAS (default: desktop,test,flask,django,aiohttp,fastapi,charts).
+# the package and the extras named in $WEBIO_EXTRAS (default: desktop,test,flask,django,aiohttp,fastapi,charts,build).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXTRAS="${WEBIO_EXTRAS:-desktop,test,flask,django,aiohttp,fastapi,charts}"
+EXTRAS="${WEBIO_EXTRAS:-desktop,test,flask,django,aiohttp,fastapi,charts,build}"
 APT_PACKAGES=(
   chromium                  # the browser the tests drive (Playwright uses /usr/bin/chromium)
   xvfb xauth xdotool        # a virtual screen for native-window tests, and answering dialogs

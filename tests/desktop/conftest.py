@@ -154,6 +154,7 @@ class Launched:
 def home(tmp_path: Path) -> Path:
     path = tmp_path / "home"
     path.mkdir()
+    (path / ".run").mkdir(mode=0o700)  # XDG_RUNTIME_DIR must be private
     return path
 
 
@@ -171,6 +172,7 @@ def launch(browser_type, home: Path):
             "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
             "XDG_STATE_HOME": str(home / ".local/state"),
             "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_RUNTIME_DIR": str(home / ".run"),  # single-instance files of this test only
             "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{cdp_port}",
             "BROWSER": "true",  # webbrowser.open must not start a real browser
             "PYTHONUNBUFFERED": "1",

@@ -34,6 +34,13 @@ def window_names(display: str) -> list[str]:
     return [line for line in out.stdout.splitlines() if line.strip()]
 
 
+def focused_window_name(display: str) -> str:
+    """The title of the window that has the keyboard focus (XGetInputFocus, via xdotool)."""
+    out = subprocess.run(["xdotool", "getwindowfocus", "getwindowname"],
+                         env={"DISPLAY": display}, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
 def close_window(display: str, window: int) -> None:
     x11 = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11") or "libX11.so.6")
     x11.XOpenDisplay.restype = ctypes.c_void_p

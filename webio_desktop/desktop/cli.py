@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from .launcher import DesktopOptions, Launcher, state_key_for
-from .windows import WindowOptions
+from .windows import VERIFY_ENV, WindowOptions
+
+
+def default_icon() -> str | None:
+    """Our own icon for windows when the app names none."""
+    path = Path(__file__).resolve().parent / "icons" / "icon-256.png"
+    return str(path) if path.is_file() else None
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -22,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="webio-desktop",
         description="Run a PyWebIO-style script in native windows. Arguments after the script "
-                    "are passed to it (sys.argv).")
+                    "are passed to it (sys.argv). `webio-desktop build app.py` makes a "
+                    "double-clickable app of it (see `webio-desktop build --help`).")
     parser.add_argument("script", help="the Python file to run as __main__")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
     parser.add_argument("--browser", action="store_true",
@@ -47,12 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--icon", help="window icon (a PNG file)")
     parser.add_argument("--no-remember", dest="remember", action="store_false",
                         help="do not restore window size and position")
+    parser.add_argument("--new-instance", dest="single", action="store_false",
+                        help="start even if this app already runs (default: show its window)")
     parser.add_argument("--debug", action="store_true",
                         help="tracebacks in the window, verbose logs on stderr")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
+    """The command line; ``app_id`` names the app for state and single-instance (a built
+    app passes its executable: the script's own path changes with each one-file start)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["build"] and not Path("build").is_file():
+        from .build import main as build_main
+
+        return build_main(argv[1:])
     args = build_parser().parse_args(argv)
     script = Path(args.script)
     if not script.is_file():
@@ -65,13 +81,21 @@ def main(argv: list[str] | None = None) -> int:
     window = WindowOptions(width=width, height=height, min_size=args.min_size,
                            resizable=args.resizable, fullscreen=args.fullscreen,
                            on_top=args.on_top, frameless=args.frameless,
-                           remember=args.remember, icon=args.icon)
+                           remember=args.remember, icon=args.icon or default_icon())
     options = DesktopOptions(navigation="tabs" if args.tabs else "windows",
                              browser=args.browser, host=args.host, port=args.port,
                              open_browser=args.open_browser, debug=args.debug, window=window)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.browser:
         options.browser = True  # another interface only makes sense for a browser
-    launcher = Launcher(options, state_key=state_key_for(str(script)))
+    launcher = Launcher(options, state_key=app_id or state_key_for(str(script)))
+    if not options.browser and args.single and os.environ.get(VERIFY_ENV) != "1":
+        from .instance import SingleInstance
+
+        instance = SingleInstance(launcher.state_key)
+        if not instance.claim():
+            print(f"webio-desktop: {script.name} is already running: showed its window")
+            return 0
+        launcher.instance = instance
     if not options.browser:
         launcher.check_gui()  # imports Qt WebEngine while the script starts
     if args.alias:

@@ -72,6 +72,8 @@ class Launcher:
         self.mode: str | None = None  # None, "server" or "script"
         self._gui_reason: str | None = None  # see gui_reason
         self._gui_check_pending = False
+        self.exit_code = 0  # of serve(): 3 when a verify run saw no output
+        self.instance: Any = None  # SingleInstance: a later start of the app shows our window
         self.script_session: Any = None
         self.script_done = threading.Event()
         self.stopped = threading.Event()
@@ -255,10 +257,12 @@ class Launcher:
                 self._run_browser(server)
         finally:
             self.stopped.set()
+            if self.instance is not None:
+                self.instance.release()
             if self.script_session is not None:
                 self.script_session.close()
             server.stop()
-        return 0
+        return self.exit_code
 
     def _run_windows(self, server: DesktopServer) -> None:
         from .state import GeometryStore
@@ -267,11 +271,15 @@ class Launcher:
         manager = WindowManager(server, self.options.window, state_key=self.state_key,
                                 store=GeometryStore() if self.options.window.remember else None,
                                 navigation=self.options.navigation)
+        if self.instance is not None:
+            self.instance.on_focus = manager.focus
         previous = signal.signal(signal.SIGTERM, lambda *_: manager.quit())
         try:
             manager.run("index")
         finally:
             signal.signal(signal.SIGTERM, previous)
+        if manager.verify_failed:
+            self.exit_code = 3
 
     def _run_browser(self, server: DesktopServer) -> None:
         from ..server import run

@@ -24,6 +24,9 @@ from .state import Geometry, GeometryStore
 logger = logging.getLogger("webio_desktop.desktop")
 
 
+VERIFY_ENV = "WEBIO_DESKTOP_VERIFY"
+
+
 @dataclass
 class WindowOptions:
     """How windows look; ``remember`` restores each app's last size and position."""
@@ -134,6 +137,7 @@ class WindowManager:
         self.windows: list[Any] = []
         self.guards: dict[Any, str | None] = {}  # window -> close-guard message
         self.force_close = False  # Ctrl+C / SIGTERM: close without asking
+        self.verify_failed = False
         self._lock = threading.Lock()
         self._screens: list[tuple[int, int, int, int]] = []
 
@@ -260,12 +264,44 @@ class WindowManager:
                 self._screens = [(s.x, s.y, s.width, s.height) for s in webview.screens]
             except Exception:
                 self._screens = []
-        self.open(first_app)
+        self._raiser = _make_raiser()
+        first = self.open(first_app)
+        verify = os.environ.get(VERIFY_ENV) == "1"
         # private_mode: one off-the-record profile per window (pywebview hangs at exit with
         # several persistent ones); each window buys its own cookie with a one-time token.
-        webview.start(gui="qt", private_mode=True, icon=self.options.icon)
+        webview.start(self._verify if verify else None, (first,) if verify else None, gui="qt",
+                      private_mode=True, icon=self.options.icon)
         if self.store is not None:
             self.store.save()
+
+    def _verify(self, window: Any, timeout: float = 30) -> None:
+        """WEBIO_DESKTOP_VERIFY=1 (``webio-desktop build`` checks a built app this way): wait
+        for the first output in the first window, say so on stdout, close everything."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        text = None
+        while time.monotonic() < deadline and not text:
+            try:
+                text = window.evaluate_js(
+                    "(() => { const s = document.getElementById('pywebio-scope-ROOT');"
+                    " return s && s.firstElementChild ? s.innerText.trim().slice(0, 80) : ''; })()")
+            except Exception:
+                text = None
+            time.sleep(0.1)
+        if text:
+            print(f"webio-desktop: verify ok: {text.splitlines()[0]}", flush=True)
+        else:
+            print(f"webio-desktop: verify failed: no output within {timeout:.0f} s", flush=True)
+            self.verify_failed = True
+        self.close_all()
+
+    def focus(self) -> None:
+        """Thread-safe: bring the first open window to the front (a second start of the app)."""
+        with self._lock:
+            window = self.windows[0] if self.windows else None
+        if window is not None and getattr(self, "_raiser", None) is not None:
+            self._raiser.request.emit(window.uid)
 
     def close_all(self) -> None:
         """Thread-safe: close every window, without asking (SIGTERM, shutdown)."""
@@ -286,6 +322,32 @@ class WindowManager:
         self.force_close = True
         if getattr(qt, "_app", None) is not None:
             qt._app.quit()
+
+
+def _make_raiser() -> Any:
+    """A QObject on the GUI thread whose signal, emitted from any thread, raises a window
+    there (Qt delivers it through the GUI thread's event loop)."""
+    from qtpy import QtCore
+
+    class Raiser(QtCore.QObject):
+        request = QtCore.Signal(str)
+
+        @QtCore.Slot(str)
+        def raise_window(self, uid: str) -> None:
+            from webview.platforms.qt import BrowserView
+
+            view = BrowserView.instances.get(uid)
+            if view is None:
+                return
+            state = view.windowState() & ~QtCore.Qt.WindowState.WindowMinimized
+            view.setWindowState(state | QtCore.Qt.WindowState.WindowActive)
+            view.show()
+            view.raise_()
+            view.activateWindow()
+
+    raiser = Raiser()
+    raiser.request.connect(raiser.raise_window)
+    return raiser
 
 
 _manager: WindowManager | None = None

@@ -1,0 +1,2 @@
+"""ua_parser (user agents) loads YAML rules only when asked to; its built-in rules need no YAML."""
+excludedimports = ["yaml"]
