@@ -222,6 +222,39 @@ execute_from_command_line(["manage.py", "runserver", "--noreload", "127.0.0.1:{p
     round_trip(page, f"http://127.0.0.1:{port}/tool")
 
 
+@pytest.mark.parametrize("cdn, base", [(False, "/"), ("/assets", "/assets/")])
+def test_django_cdn_false_and_url_base_use_the_files_the_project_hosts(run_script, page,
+                                                                        tmp_path, cdn, base):
+    port = free_port()
+    (tmp_path / "urls.py").write_text(TASK_FUNC + f'''
+from django.urls import path, re_path
+from django.views.static import serve
+from webio_desktop import STATIC_PATH
+from webio_desktop.platform.django import webio_view
+
+urlpatterns = [
+    path("tool", webio_view(task_func, cdn={cdn!r})),
+    re_path(r"^{base[1:]}(?P<path>.*\\.(?:js|css|svg))$", serve, {{"document_root": STATIC_PATH}}),
+]
+''')
+    run_script(f'''
+import django
+from django.conf import settings
+from django.core.management import execute_from_command_line
+
+settings.configure(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"], ROOT_URLCONF="urls",
+                   SECRET_KEY="test-only")
+django.setup()
+execute_from_command_line(["manage.py", "runserver", "--noreload", "127.0.0.1:PORT"])
+'''.replace("PORT", str(port)))
+    wait_for_port(port)
+    requested = round_trip(page, f"http://127.0.0.1:{port}/tool")
+    # The page loads the front end from where the project hosts STATIC_PATH, not inline.
+    assert f"http://127.0.0.1:{port}{base}webio.js" in requested, requested
+    assert f"http://127.0.0.1:{port}{base}webio.css" in requested, requested
+    assert not [u for u in requested if "_webio_static" in u]
+
+
 def test_django_start_server(run_script, page):
     port = free_port()
     run_script(TASK_FUNC + f'''
