@@ -85,6 +85,51 @@ def test_bokeh_components_and_file_html_draw_offline(serve, page, offline):
     assert page.js_errors == []
 
 
+def test_bokeh_output_notebook_pywebio_then_show_draws_offline(serve, page, offline):
+    """PyWebIO's way: output_notebook(notebook_type='pywebio'), then show(figure)."""
+    from bokeh.io import output_notebook, show
+    from bokeh.plotting import figure
+
+    r = Results("app done")
+
+    @r.app
+    def app():
+        output_notebook(notebook_type="pywebio")
+        plot = figure(title="shown", width=300, height=200)
+        plot.scatter([1, 2, 3], [4, 6, 5])
+        show(plot)
+
+    page.goto(serve(app).url)
+    assert r.get() == "app done"
+    page.wait_for_function("""() => {
+        const canvases = (root) => [...root.querySelectorAll('*')].flatMap(
+            (n) => [...(n.tagName === 'CANVAS' ? [n] : []), ...(n.shadowRoot ? canvases(n.shadowRoot) : [])]);
+        const figures = document.querySelectorAll('#pywebio-scope-ROOT .bk-Figure');
+        return window.Bokeh && figures.length === 1
+            && canvases(figures[0].shadowRoot ?? figures[0]).some((c) => c.width > 0);
+    }""", timeout=30_000)
+    assert offline == []
+    assert page.js_errors == []
+
+
+def test_bokeh_server_apps_are_refused_clearly_and_bokeh_is_never_imported_for_nothing():
+    import subprocess
+    import sys
+
+    import bokeh.io.notebook as notebook
+
+    from webio_desktop.bokeh_hook import NOTEBOOK_TYPE
+
+    state = type("State", (), {"notebook_type": NOTEBOOK_TYPE})()
+    with pytest.raises(NotImplementedError, match="Bokeh server app"):
+        notebook.run_notebook_hook(NOTEBOOK_TYPE, "app", lambda doc: None, state, "")
+    # Importing webio_desktop costs no bokeh import (about half a second); bokeh's own import
+    # registers the hook.
+    check = ("import sys, webio_desktop; assert 'bokeh' not in sys.modules; "
+             "import bokeh.io.notebook as n; assert 'pywebio' in n._HOOKS")
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=60)
+
+
 def test_pyecharts_container_renders_and_scripts_run_in_order(serve, page, offline):
     """pyecharts loads echarts.min.js from a CDN (no copy ships with it). Pointed at this server
     (``CurrentConfig.ONLINE_HOST``) the page asks our host, in order, and then runs the inline

@@ -12,6 +12,7 @@ from .exceptions import SessionClosedException, SessionException, SessionNotFoun
 from .platform.tornado import start_server
 from .server.page import STATIC_PATH, config
 from .sessions import script_mode as _script_mode  # noqa: F401  (installs script mode)
+from .bokeh_hook import watch as _watch_bokeh
 
 __version__ = "0.1.0"
 __author__ = "webio-desktop developers"
@@ -31,3 +32,6 @@ def enable_debug(level: int | None = None) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("webio_desktop", "tornado"):
         logging.getLogger(name).setLevel(level)
+
+
+_watch_bokeh()  # output_notebook(notebook_type='pywebio') once the app imports bokeh
