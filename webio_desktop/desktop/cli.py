@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
             return 0
         launcher.instance = instance
     if not options.browser:
-        launcher.check_gui()  # imports Qt WebEngine while the script starts
+        launcher.check_gui()  # imports Qt WebEngine (main thread) before the script starts
     if args.alias:
         from ..compat import install_pywebio_alias
 

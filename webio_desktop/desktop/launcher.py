@@ -87,8 +87,9 @@ class Launcher:
 
         The answer imports Qt WebEngine (~0.1 s). That must happen on the main thread (Qt takes
         the thread that first loads it for its GUI thread; elsewhere native dialogs lose the
-        keyboard), so ``run_script`` does it right after starting the script's thread, and the
-        two overlap.
+        keyboard), so ``run_script`` does it just before starting the script's thread. Not at
+        the same time: CPython 3.11's import locks deadlocked here when the script imported Flask
+        (which imports uuid) while this thread imported pywebview (which imports uuid too).
         """
         self._gui_check_pending = True
 
@@ -168,10 +169,10 @@ class Launcher:
         """Run ``path`` as __main__ and serve whatever it shows; the process exit code."""
         sys.argv = [path, *args]
         sys.path.insert(0, str(Path(path).resolve().parent))
+        self._run_gui_check()  # Qt loads on this thread first (see check_gui)
         thread = threading.Thread(target=self._script_main, args=(path,), name="webio-script",
                                   daemon=True)
         thread.start()
-        self._run_gui_check()  # Qt loads on this thread while the script starts
         try:
             while True:
                 try:
