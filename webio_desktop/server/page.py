@@ -186,9 +186,9 @@ def render_page(app: Callable, static_base: str, client_config: dict[str, Any],
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(s['title'])}</title>
 <meta name="description" content="{esc(s['description'])}">
-{chr(10).join(head)}
 <script type="application/json" id="webio-config">{config_json}</script>
 {EARLY_SOCKET}
+{chr(10).join(head)}
 </head>
 <body>
 <main id="webio-output"><div id="pywebio-scope-ROOT" class="webio-scope"></div></main>
