@@ -255,6 +255,41 @@ execute_from_command_line(["manage.py", "runserver", "--noreload", "127.0.0.1:PO
     assert not [u for u in requested if "_webio_static" in u]
 
 
+def test_django_coroutine_app_with_run_event_loop(run_script, page, tmp_path):
+    port = free_port()
+    (tmp_path / "urls.py").write_text('''
+import asyncio
+from django.urls import path
+from webio_desktop.input import input
+from webio_desktop.output import put_buttons, put_text
+from webio_desktop.platform.django import webio_view
+from webio_desktop.session import run_asyncio_coroutine
+
+async def task_func():
+    name = await input("Your name")
+    await run_asyncio_coroutine(asyncio.sleep(0.01))
+    put_text("Hello, " + name)
+    put_buttons(["Again"], onclick=lambda _: put_text("clicked " + name))
+
+urlpatterns = [path("tool", webio_view(task_func))]
+''')
+    run_script('''
+import threading
+import django
+from django.conf import settings
+from django.core.management import execute_from_command_line
+from webio_desktop.platform import run_event_loop
+
+settings.configure(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"], ROOT_URLCONF="urls",
+                   SECRET_KEY="test-only")
+django.setup()
+threading.Thread(target=run_event_loop, daemon=True).start()  # as the seed does for Flask
+execute_from_command_line(["manage.py", "runserver", "--noreload", "127.0.0.1:PORT"])
+'''.replace("PORT", str(port)))
+    wait_for_port(port)
+    round_trip(page, f"http://127.0.0.1:{port}/tool")
+
+
 def test_django_start_server(run_script, page):
     port = free_port()
     run_script(TASK_FUNC + f'''
