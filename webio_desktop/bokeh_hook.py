@@ -8,6 +8,7 @@ takes about half a second here, so webio_desktop never imports it: when bokeh is
 """
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -19,23 +20,25 @@ NOTEBOOK_TYPE = "pywebio"
 NOTEBOOK_MODULE = "bokeh.io.notebook"
 
 
+def _bokeh(name: str) -> ModuleType:
+    """A bokeh module, imported by name: PyInstaller follows import statements, and bokeh (with
+    numpy) must not land in every built app, only in those that import bokeh themselves."""
+    return importlib.import_module(name)
+
+
 def _load(resources: Any, verbose: bool = False, hide_banner: bool = False,
           load_timeout: int = 5000) -> None:
     """``output_notebook``: BokehJS into the page, once per call (bokeh ships the files)."""
-    from bokeh.resources import INLINE
-
     from .output import put_html
 
-    put_html(INLINE.render_js())
+    put_html(_bokeh("bokeh.resources").INLINE.render_js())
 
 
 def _show_doc(obj: Any, state: Any, notebook_handle: Any = None) -> None:
     """``show(figure)``: the figure's element and the script that draws it into the page."""
-    from bokeh.embed import components
-
     from .output import put_html
 
-    script, div = components(obj)
+    script, div = _bokeh("bokeh.embed").components(obj)
     put_html(div + script)
 
 
