@@ -29,9 +29,13 @@ FOCUS = "focus"
 def runtime_dir() -> Path:
     """This user's runtime folder for webio-desktop (created 0700); a private temp folder
     when the platform's (``$XDG_RUNTIME_DIR``) is missing, as for root in containers."""
+    import warnings
+
     import platformdirs
 
-    path = Path(platformdirs.user_runtime_dir("webio-desktop", appauthor=False))
+    with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set": we fall back ourselves
+        warnings.simplefilter("ignore")
+        path = Path(platformdirs.user_runtime_dir("webio-desktop", appauthor=False))
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         return path
