@@ -37,7 +37,8 @@ def test_second_start_focuses_the_running_window(launch, xdisplay, home):
     assert first.proc.poll() is None
 
     close_window(xdisplay, find_windows(xdisplay, "^Counter$")[0])
-    close_window(xdisplay, find_windows(xdisplay, "^Notes$")[0])
+    notes = wait_until(lambda: find_windows(xdisplay, "^Notes$"), 10, 0.2, "the Notes window")
+    close_window(xdisplay, notes[0])
     assert first.wait_exit(20) == 0
     assert not list(runtime.glob("*.instance")), "the instance file is removed at exit"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import subprocess
+import time
 
 
 class _ClientMessage(ctypes.Structure):
@@ -20,17 +21,25 @@ class _XEvent(ctypes.Union):
     _fields_ = [("xclient", _ClientMessage), ("pad", ctypes.c_long * 24)]
 
 
+def _xdotool(display: str, *args: str) -> subprocess.CompletedProcess:
+    """xdotool, again when a window vanished while it was looking (it stops on BadWindow)."""
+    for _ in range(5):
+        out = subprocess.run(["xdotool", *args], env={"DISPLAY": display}, capture_output=True,
+                             text=True)
+        if "BadWindow" not in out.stderr and "X Error" not in out.stderr:
+            break
+        time.sleep(0.1)
+    return out
+
+
 def find_windows(display: str, name: str) -> list[int]:
     """Visible top-level windows whose title matches the regex ``name`` (xdotool)."""
-    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name],
-                         env={"DISPLAY": display}, capture_output=True, text=True)
+    out = _xdotool(display, "search", "--onlyvisible", "--name", name)
     return [int(w) for w in out.stdout.split()]
 
 
 def window_names(display: str) -> list[str]:
-    out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", ".",
-                          "getwindowname", "%@"], env={"DISPLAY": display},
-                         capture_output=True, text=True)
+    out = _xdotool(display, "search", "--onlyvisible", "--name", ".", "getwindowname", "%@")
     return [line for line in out.stdout.splitlines() if line.strip()]
 
 
