@@ -14,10 +14,7 @@ from django.http import HttpRequest as DjangoRequest
 from django.http import HttpResponse as DjangoResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ..server import run
-from ..server.apps import is_coroutine_app, normalize_apps
 from ..server.http_poll import HttpRequest, HttpSessions, Poll
-from ..sessions.coroutine import ensure_event_loop_thread
 from .tornado import handed_over
 
 __all__ = ["webio_view", "wsgi_app", "start_server"]
@@ -111,10 +108,7 @@ def start_server(applications: Any, port: int = 8080, host: str = "", cdn: bool 
         return  # the desktop launcher serves them (webio-desktop app.py)
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
-    apps = normalize_apps(applications)
-    if any(is_coroutine_app(app) for app in apps.values()):
-        ensure_event_loop_thread()
-    run.warn_remote_access(remote_access)
+    apps = HttpSessions.server_apps(applications, remote_access)
     app = wsgi_app(apps, cdn=cdn, static_dir=static_dir, allowed_origins=allowed_origins,
                    check_origin=check_origin, session_expire_seconds=session_expire_seconds,
                    session_cleanup_interval=session_cleanup_interval, debug=debug,

@@ -12,10 +12,8 @@ from typing import Any
 
 from flask import Flask, Response, request, send_from_directory
 
-from ..server import run
-from ..server.apps import is_coroutine_app, normalize_apps
 from ..server.http_poll import HttpRequest, HttpSessions, Poll
-from ..sessions.coroutine import ensure_event_loop_thread, run_event_loop
+from ..sessions.coroutine import run_event_loop
 from .tornado import handed_over
 
 __all__ = ["webio_view", "wsgi_app", "start_server", "run_event_loop"]
@@ -101,10 +99,7 @@ def start_server(applications: Any, port: int = 8080, host: str = "", cdn: bool 
     if handed_over(applications, debug=debug, static_dir=static_dir,
                    max_payload_size=max_payload_size):
         return  # the desktop launcher serves them (webio-desktop app.py)
-    apps = normalize_apps(applications)
-    if any(is_coroutine_app(app) for app in apps.values()):
-        ensure_event_loop_thread()
-    run.warn_remote_access(remote_access)
+    apps = HttpSessions.server_apps(applications, remote_access)
     app = _flask_app(apps, cdn=cdn, static_dir=static_dir, allowed_origins=allowed_origins,
                      check_origin=check_origin, session_expire_seconds=session_expire_seconds,
                      session_cleanup_interval=session_cleanup_interval,

@@ -266,6 +266,20 @@ class HttpSessions:
                    session_expire_seconds=session_expire_seconds,
                    session_cleanup_interval=session_cleanup_interval)
 
+    @staticmethod
+    def server_apps(applications: Any, remote_access: bool) -> Any:
+        """What a WSGI framework's start_server does first: the apps, with the event-loop
+        thread of ``run_event_loop`` started when one of them is ``async def``."""
+        from ..sessions.coroutine import ensure_event_loop_thread
+        from .apps import is_coroutine_app, normalize_apps
+        from .run import warn_remote_access
+
+        apps = normalize_apps(applications)
+        if any(is_coroutine_app(app) for app in apps.values()):
+            ensure_event_loop_thread()
+        warn_remote_access(remote_access)
+        return apps
+
     # -- entry point ------------------------------------------------------------------------------
     def handle(self, request: HttpRequest, options: HandlerOptions | None = None
                ) -> HttpResponse | Poll:
