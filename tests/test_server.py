@@ -1,4 +1,5 @@
 """start_server and the page: app selection, navigation, offline assets, caching."""
+import gzip
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -104,6 +105,12 @@ def test_page_carries_the_front_end_and_assets_are_versioned_and_cacheable(serve
     assert "<style>" in page_html and '<script type="module">' in page_html
     assert 'rel="stylesheet"' not in page_html and "modulepreload" not in page_html
     assert "// == module webio.js" in page_html
+    # The page itself goes out compressed (the same bytes each time: compressed once).
+    request = urllib.request.Request(server.url, headers={"Accept-Encoding": "gzip"})
+    for _ in range(2):
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(response.read()).decode() == page_html
     # ... and every front-end file is still served at a content-versioned, cacheable URL.
     icon_path = page_html.split('rel="icon" href="', 1)[1].split('"')[0]
     assert icon_path.startswith("/_webio/static/v-") and icon_path.endswith("icon.svg")
