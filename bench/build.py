@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from desktop import FLOOR_APP, OUR_APP, free_port, painted_at, start_xvfb
+from desktop import FLOOR_APP, OUR_APP, free_port, painted_at, start_xvfb, stop
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -71,12 +70,7 @@ def start_once(executable: Path, display: str, home: Path, pw) -> float:
     try:
         return painted_at(cdp_port, pw, time.monotonic() + 90) - started
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop(proc)
 
 
 def main() -> int:

@@ -130,13 +130,18 @@ def run_once(kind: str, script: Path, display: str, home: Path, pw) -> dict:
         time.sleep(2)
         pss = tree_pss_mib(proc.pid)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop(proc)
     return {"startup_ms": painted - started, "pss_mib": pss}
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (the app closes its windows and exits), then its whole process group if not."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
 
 
 def compile_package() -> None:
