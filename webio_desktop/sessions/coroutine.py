@@ -418,7 +418,10 @@ def ensure_event_loop_thread() -> None:
     if _running_loop() is not None or _background_loop is not None:
         return
     threading.Thread(target=run_event_loop, name="webio-event-loop", daemon=True).start()
-    while _background_loop is None:
+    deadline = time.monotonic() + 10
+    while _background_loop is None:  # it is set as the thread starts its loop
+        if time.monotonic() > deadline:
+            raise RuntimeError("the event loop thread for async def apps did not start")
         time.sleep(0.001)
 
 
