@@ -99,7 +99,8 @@ async def _session_load(impl, port, pid, n, concurrency, echo_concurrency, round
     if rtts:
         q = sorted(rtts)
         res['echo'] = {'median': statistics.median(q), 'min': q[0], 'max': q[-1],
-                       'p90': q[min(len(q) - 1, int(0.9 * len(q)))], 'n': len(q)}
+                       'p90': q[min(len(q) - 1, int(0.9 * len(q)))],
+                       'p99': q[min(len(q) - 1, int(0.99 * len(q)))], 'n': len(q)}
     await _settle(pid)
     rss2, uss2 = _memory(pid)  # every session has now also received a message (inflate state)
     res.update(rss_after_echo_per_session_kib=(rss2 - rss0) / opened / 1024,

@@ -32,8 +32,8 @@ import wire  # noqa: E402
 
 IMPLS = ('pywebio', 'webio')
 LABEL = {'pywebio': 'PyWebIO 1.8.4', 'webio': 'ours'}
-NOTES_PYWEBIO_10K_MS = 203_000  # /work/shared/notes/pywebio-baseline.md, B text N=10,000 median
-NOTES_PYWEBIO_NEXT_INPUT_MS = 402  # same notes, C "next input box ready" (its own method; see README)
+NOTES_PYWEBIO_10K_MS = 203_000  # PyWebIO 1.8.4 baseline, text N=10,000 median (--full)
+NOTES_PYWEBIO_NEXT_INPUT_MS = 402  # same baseline, "next input box ready" (its own method)
 
 # per mode: quick / default / full
 CONFIG = {

@@ -5,11 +5,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-LOG_DIR = '/tmp/bench/logs'
+LOG_DIR = os.path.join(tempfile.gettempdir(), 'bench', 'logs')
 
 _live = set()  # Popen objects not yet reaped
 
@@ -33,6 +34,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+def python_for(impl):
+    """The interpreter that runs ``impl``'s children: PyWebIO 1.8.4 may live in a venv of its own
+    (``PYWEBIO_PYTHON=/path/to/venv/bin/python``), ours and the floor run in this one."""
+    if impl == 'pywebio':
+        return os.environ.get('PYWEBIO_PYTHON') or sys.executable
+    return sys.executable
+
+
 def _env():
     env = dict(os.environ)
     env['PYTHONPATH'] = REPO + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
@@ -43,7 +52,7 @@ def _env():
 def check_impl(impl, timeout=30):
     """Return (ok, message) for whether the implementation can be imported."""
     try:
-        p = subprocess.run([sys.executable, os.path.join(HERE, 'app_runner.py'), '--impl', impl,
+        p = subprocess.run([python_for(impl), os.path.join(HERE, 'app_runner.py'), '--impl', impl,
                             '--scenario', 'ready', '--port', '0', '--check'],
                            capture_output=True, text=True, timeout=timeout, env=_env(), cwd=REPO,
                            preexec_fn=_child_setup)
@@ -57,7 +66,8 @@ def check_impl(impl, timeout=30):
 
 
 class Server:
-    """Context manager: one scenario app served by one implementation."""
+    """Context manager: one scenario app served by one implementation (``pywebio``, ``webio``,
+    or ``floor``: bare Tornado, see floor.py)."""
 
     def __init__(self, impl, scenario, n=0, start_timeout=30, backend='tornado'):
         self.impl, self.scenario, self.n = impl, scenario, n
@@ -73,11 +83,16 @@ class Server:
     def url(self):
         return f'http://127.0.0.1:{self.port}/'
 
+    @property
+    def pid(self):
+        """The server process (app_runner.py runs the server in itself)."""
+        return self.proc.pid
+
     def __enter__(self):
         self.port = free_port()
         self._log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, 'app_runner.py'), '--impl', self.impl,
+            [python_for(self.impl), os.path.join(HERE, 'app_runner.py'), '--impl', self.impl,
              '--scenario', self.scenario, '--port', str(self.port), '--n', str(self.n),
              '--backend', self.backend],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -33,7 +33,9 @@ class _Client:
     async def connect(self, timeout):
         self.ws = await asyncio.wait_for(
             websockets.connect(f'ws://127.0.0.1:{self.port}/{self.url_query}', max_size=None,
-                               open_timeout=timeout), timeout)
+                               open_timeout=timeout, ping_interval=None), timeout)
+        # (no client keepalive pings: browsers send none; with thousands of sockets in one
+        # client process on a loaded machine, its own pongs arrived late and it gave up)
 
     async def close(self):
         if self.ws is not None:

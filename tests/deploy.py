@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from webio_desktop.utils import get_free_port
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 CONFIG = """\
@@ -67,19 +69,13 @@ http {{
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Nginx:
     """nginx on ``127.0.0.1:port`` in front of ``backends`` (ports on 127.0.0.1)."""
 
     def __init__(self, backends: list[int], *, port: int | None = None, balance: str = "",
                  location: str = "/", upstream_path: str = "", max_body: str = "200m") -> None:
         self.backends = list(backends)
-        self.port = port or _free_port()
+        self.port = port or get_free_port()
         self.balance = f"{balance};" if balance else ""
         self.location = location
         self.upstream_path = upstream_path

@@ -289,7 +289,8 @@ def test_socket_refuses_foreign_origins_and_unknown_sessions(fw):
                 pass
         assert refused.value.response.status_code == 403
         # A page coming back to a session the server no longer has is told it ended.
-        async with websockets.connect(ws_url(fw, "/re", "?app=index&session=gone&ack=3")) as ws:
+        async with websockets.connect(ws_url(fw, "/re", "?app=index&resume=1")) as ws:
+            await ws.send('{"event": "resume", "token": "gone", "frames": 3}')
             assert await ws.recv() == '[{"cmd":"close"}]'
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await ws.recv()

@@ -431,6 +431,61 @@ class FlaskServer:
         self.thread.join(10)
 
 
+class TornadoHttpServer(FlaskServer):
+    """The same client on ``platform.tornado_http``'s handler, in a Tornado loop of its own
+    thread."""
+
+    def __init__(self, app, **handler_options) -> None:
+        import asyncio
+
+        import tornado.httpserver
+        import tornado.netutil
+        import tornado.web
+
+        from webio_desktop.platform.tornado_http import webio_handler
+
+        (sock,) = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/app"
+        self.session = ""
+        self.loop = asyncio.new_event_loop()
+
+        def serve() -> None:
+            asyncio.set_event_loop(self.loop)
+            tornado_app = tornado.web.Application([(r"/app", webio_handler(app, **handler_options))])
+            tornado.httpserver.HTTPServer(tornado_app).add_sockets([sock])
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=serve, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.mark.parametrize("server_class", [FlaskServer, TornadoHttpServer],
+                         ids=["flask", "tornado_http"])
+def test_a_close_and_a_preflight_get_204_with_no_body(server_class):
+    def app():
+        from webio_desktop.input import input
+
+        input("name")
+
+    server = server_class(app)
+    try:
+        server.start()
+        origin = server.url.rsplit("/", 1)[0]
+        status, reply = server.request("OPTIONS", Origin=origin,
+                                       Access_Control_Request_Method="POST")
+        assert (status, reply) == (204, {})
+        status, reply = server.request("POST", b"", Webio_Session=server.session,
+                                       Webio_Close="1")
+        assert (status, reply) == (204, {})
+        assert server.poll(0)[0] == 410  # the close was taken: the session is gone
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def flask_server():
     servers: list[FlaskServer] = []

@@ -94,15 +94,55 @@ def test_folder_apps_listing_and_rules(run_script, folder, page):
     assert status(url + "/nomain") == 404
 
 
-def test_modules_are_cached_until_reload(run_script, folder, page):
+def test_modules_are_cached_and_a_query_does_not_reload(run_script, folder, page):
     url = serve_folder(run_script, folder)
     page.goto(url + "/hello")
     page.wait_for_selector("text=hello from the hello app")
     (folder / "hello.py").write_text(APPS["hello.py"].replace("hello from", "changed"))
     page.goto(url + "/hello")
     page.wait_for_selector("text=hello from the hello app")  # still the imported module
-    page.goto(url + "/hello?reload")
+    page.goto(url + "/hello?reload")  # PyWebIO's client-side reload: not a client's choice
+    page.wait_for_selector("text=hello from the hello app")
+
+
+def test_debug_server_reimports_a_changed_module_on_page_load(run_script, folder, page):
+    url = serve_folder(run_script, folder, "webio-path-deploy", "-d")
+    page.goto(url + "/hello")
+    page.wait_for_selector("text=hello from the hello app")
+    (folder / "hello.py").write_text(APPS["hello.py"].replace("hello from", "changed"))
+    page.goto(url + "/hello")
     page.wait_for_selector("text=changed the hello app")
+
+
+def _counting_app(marker) -> str:
+    """An app whose module appends a line to ``marker`` each time its top-level code runs."""
+    return (f"with open({str(marker)!r}, 'a') as f:\n    f.write('ran\\n')\n"
+            "from webio_desktop.output import put_text\n"
+            "def main():\n    put_text('counted app')\n")
+
+
+def test_requests_run_no_module_code_they_should_not(run_script, folder, page, tmp_path):
+    """A file without main is never imported; ?reload does not re-run a module; a link to a
+    file outside the folder is not followed, whatever it defines."""
+    no_main, counted, outside = (tmp_path / n for n in ("no_main.ran", "counted.ran",
+                                                         "outside.ran"))
+    (folder / "sideeffect.py").write_text(
+        f"open({str(no_main)!r}, 'w').write('ran')\nhelper = 1\n")
+    (folder / "counted.py").write_text(_counting_app(counted))
+    (tmp_path / "outside.py").write_text(_counting_app(outside))
+    (folder / "linked.py").symlink_to(tmp_path / "outside.py")
+    (folder / "sub" / "index.py").symlink_to(tmp_path / "outside.py")
+    url = serve_folder(run_script, folder)
+
+    assert status(url + "/sideeffect") == 404
+    assert not no_main.exists()
+    assert status(url + "/linked") == 403
+    assert status(url + "/sub/") == 403
+    assert not outside.exists()
+    for query in ("", "?reload", "?reload=1", "?reload"):
+        page.goto(url + "/counted" + query)
+        page.wait_for_selector("text=counted app")
+    assert counted.read_text() == "ran\n"  # imported once
 
 
 def test_index_py_wins_and_no_index_forbids(run_script, folder, page):

@@ -61,3 +61,37 @@ def test_app_forms():
     assert normalize_apps(a)["index"] is a
     with pytest.raises(ValueError, match="two apps"):
         normalize_apps([a, a])
+
+
+def test_pin_messages_are_built_here_and_flow_events_are_refused_from_the_page():
+    assert protocol.pin_values(["age"], "f3") == {"cmd": "pin_values", "names": ["age"],
+                                                  "task": "f3"}
+    assert protocol.pin_update("age", {"value": 3}) == {"cmd": "pin_update", "name": "age",
+                                                        "attrs": {"value": 3}}
+    assert protocol.pin_timeout_event("f3") == {"event": "pin_timeout", "task": "f3"}
+    assert protocol.pin_change_event("f3", "age", 3) == {"event": "pin_change", "task": "f3",
+                                                         "name": "age", "value": 3}
+    # A page can not end someone's pin_wait_change early: the timeout is the server's own event.
+    with pytest.raises(protocol.ProtocolError, match="unknown event 'pin_timeout'"):
+        protocol.parse_event(json.dumps(protocol.pin_timeout_event("f3")))
+
+
+@pytest.mark.parametrize("depth", [protocol.MAX_DEPTH + 1, 3000, 100_000])
+def test_deeply_nested_messages_are_refused_like_any_invalid_message(depth):
+    """Thousands of levels made json.loads raise RecursionError: the socket aborted with a
+    traceback and HTTP answered 500. Refused here, for both transports."""
+    nested = "[" * depth + "]" * depth
+    with pytest.raises(protocol.ProtocolError, match="nested"):
+        protocol.parse_event('{"event":"callback","id":"cb1","data":' + nested + "}")
+    with pytest.raises(protocol.ProtocolError, match="nested"):
+        protocol.parse_events(nested)
+    inside = '{"a":' * depth + "1" + "}" * depth
+    with pytest.raises(protocol.ProtocolError, match="nested"):
+        protocol.parse_events("[" + '{"event":"js_result","task":"f1","data":' + inside + "}]")
+
+
+def test_nesting_up_to_the_limit_is_accepted():
+    depth = protocol.MAX_DEPTH - 1  # the event object itself is one level
+    value = "[" * depth + "]" * depth
+    event = protocol.parse_event('{"event":"js_result","task":"f1","data":' + value + "}")
+    assert event["data"] is not None

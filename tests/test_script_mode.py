@@ -45,3 +45,26 @@ def test_script_mode_waits_for_callbacks_until_the_page_closes(page, run_script)
     assert proc.poll() is None  # the script's body is done, but its button still works
     page.close()
     assert proc.wait(15) == 0
+
+
+def test_reading_info_of_a_script_session_closed_before_its_page_came_raises():
+    import threading
+
+    from webio_desktop.exceptions import SessionClosedException
+    from webio_desktop.sessions.script_mode import ScriptSession
+
+    session = ScriptSession()
+    outcome: list[BaseException] = []
+    done = threading.Event()
+
+    def read() -> None:
+        try:
+            session.info
+        except BaseException as exc:  # noqa: BLE001 - the outcome is what the test checks
+            outcome.append(exc)
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    session.close()
+    assert done.wait(10), "reading session.info stayed blocked after the session closed"
+    assert isinstance(outcome[0], SessionClosedException)

@@ -4,7 +4,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import ROOT, free_port, wait_for_port
+from conftest import ROOT, free_port, two_part_app, wait_for_port
 
 SEED = (ROOT / "examples" / "multi_app.py").read_text()
 
@@ -158,3 +158,30 @@ def test_websocket_origins(serve):
         assert exc.response.status_code == 403
     else:
         raise AssertionError("a foreign origin was let in")
+
+
+def test_a_refused_message_counts_as_a_frame_so_a_reconnect_loses_nothing(serve):
+    """The page counts every frame it applies, the ``error`` answer to a bad message too; the
+    server must number frames the same way, or a reconnect skips a frame the page never saw."""
+    import json
+    import threading
+
+    from websockets.sync.client import connect
+
+    go = threading.Event()
+    server = serve(two_part_app(go), reconnect_timeout=30)
+    url = server.url.replace("http", "ws") + "?app=index"
+    frames: list[list[dict]] = []
+    with connect(url, open_timeout=5) as ws:
+        while not any(c.get("spec", {}).get("content") == "one" for f in frames for c in f):
+            frames.append(json.loads(ws.recv(timeout=10)))
+        (token,) = [c["token"] for f in frames for c in f if c["cmd"] == "set_session"]
+        ws.send("not json")
+        assert json.loads(ws.recv(timeout=10))[0]["cmd"] == "error"
+        applied = len(frames) + 1  # what the page would acknowledge: the error frame too
+        go.set()
+        assert "two" in ws.recv(timeout=10)  # sent, but this page dropped before applying it
+    with connect(f"{url}&resume=1", open_timeout=5) as ws:
+        ws.send(json.dumps({"event": "resume", "token": token, "frames": applied}))
+        resent = json.loads(ws.recv(timeout=10))
+    assert [c["spec"]["content"] for c in resent if c["cmd"] == "output"] == ["two"]

@@ -10,8 +10,9 @@ import logging
 from . import exceptions, input, output, pin, platform, session
 from .exceptions import SessionClosedException, SessionException, SessionNotFoundException
 from .platform.tornado import start_server
-from .server.page import STATIC_PATH, config
-from .sessions import script_mode as _script_mode  # noqa: F401  (installs script mode)
+from .utils import STATIC_PATH
+from .page_config import config
+from .server.script import ScriptServer as _ScriptServer
 from .bokeh_hook import watch as _watch_bokeh
 
 __version__ = "0.1.0"
@@ -34,4 +35,5 @@ def enable_debug(level: int | None = None) -> None:
         logging.getLogger(name).setLevel(level)
 
 
+_ScriptServer().install()  # script mode for plain scripts (the launcher installs its own)
 _watch_bokeh()  # output_notebook(notebook_type='pywebio') once the app imports bokeh

@@ -13,11 +13,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import input as _input
+from . import protocol
+from .exceptions import ArgumentError, require
 from .output import Output, _callback
-from .sessions.core import Session, current_task
+from .sessions.core import Session, current_task, is_introspection
 
 __all__ = ["put_input", "put_textarea", "put_select", "put_checkbox", "put_radio", "put_slider",
-           "put_actions", "put_file_upload", "pin", "pin_update", "pin_wait_change", "pin_on_change", "Pin"]
+           "put_actions", "put_file_upload", "pin", "pin_update", "pin_wait_change", "pin_on_change",
+           "get_pin_values", "Pin"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -25,7 +28,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 def _pin_output(item: _input.InputItem, scope: str | None, position: int) -> Output:
     name = item.spec["name"]
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"pin name {name!r}: use letters, digits, '-' and '_' only")
+        raise ArgumentError(f"pin name {name!r}: use letters, digits, '-' and '_' only")
     # The newest widget of a name is the one its value comes from (and is converted by).
     current_task().session.pins[name] = item
     return Output({"type": "pin", "item": item.spec}, scope=scope, position=position)
@@ -93,7 +96,7 @@ def put_actions(name: str, *, label: str = "", buttons: Sequence | None = None,
     """Buttons whose last click is the value (submit-type buttons only, as in PyWebIO)."""
     item = _input.actions(label, buttons, name=name, help_text=help_text)
     kinds = {b.get("type", "submit") for b in item.spec.get("buttons", [])}
-    assert kinds <= {"submit"}, "put_actions() takes submit-type buttons only"
+    require(kinds <= {"submit"}, "put_actions() takes submit-type buttons only")
     return _pin_output(item, scope, position)
 
 
@@ -116,17 +119,37 @@ def _item(session: Session, name: str) -> _input.InputItem | None:
     return session.pins.get(name)
 
 
+def _values_flow(session: Session, names: list[str], flow_id: str):
+    """Ask the page for the named widgets' values; {name: Python value} of those it has."""
+    session.send(protocol.pin_values(names, flow_id))
+    event = yield
+    while event["event"] != "pin_values":
+        event = yield
+    return {name: session.pin_value(name, raw) for name, raw in event["data"].items()
+            if name in names}
+
+
 def _read(name: str) -> Any:
     session = current_task().session
 
     def flow(flow_id: str):
-        session.send({"cmd": "pin_value", "name": name, "task": flow_id})
-        event = yield
-        while event["event"] != "pin_value":
-            event = yield
-        return session.pin_value(name, event["data"])
+        values = yield from _values_flow(session, [name], flow_id)
+        return values.get(name)
 
     return session.run_flow(flow)
+
+
+def get_pin_values(names: list[str]) -> dict[str, Any]:
+    """The values of several pin widgets in one round trip to the page (``await`` it in
+    coroutine sessions): ``{name: value}``; names with no widget on the page are left out.
+
+    :param names: the widgets' names (a list or another iterable of strings, not one string).
+    """
+    require(not isinstance(names, str),
+            f"get_pin_values() takes a list of names, not the string {names!r}")
+    names = list(names)
+    session = current_task().session
+    return session.run_flow(lambda flow_id: _values_flow(session, names, flow_id))
 
 
 def pin_update(name: str, **spec: Any) -> None:
@@ -134,18 +157,18 @@ def pin_update(name: str, **spec: Any) -> None:
     ``placeholder``, ``readonly``, ``valid_status``...); the rules of ``input_update``."""
     session = current_task().session
     bad = _input._FORBIDDEN_UPDATES & spec.keys()
-    assert not bad, f"pin_update() can not change {', '.join(sorted(bad))}"
+    require(not bad, f"pin_update() can not change {', '.join(sorted(bad))}")
     item = _item(session, name)
     attrs = {k: v for k, v in spec.items() if v is not None}
     if item is not None:
         attrs = _input.page_attrs(item, attrs)
-    session.send({"cmd": "pin_update", "name": name, "attrs": attrs})
+    session.send(protocol.pin_update(name, attrs))
 
 
 class Pin:
     """``pin.name`` / ``pin['name']`` read a widget's value from the page (``await`` it in
     coroutine sessions); assigning sets it. Unknown names read as None (``use_strict()``:
-    AssertionError)."""
+    ArgumentError, an AssertionError as in PyWebIO)."""
 
     _strict = False  # use_strict(): reading an unknown name is an error (for every session)
 
@@ -154,16 +177,17 @@ class Pin:
 
     def _check(self, name: str) -> None:
         if self._strict:
-            assert name in current_task().session.pins, f"no pin widget named {name!r}"
+            require(name in current_task().session.pins, f"no pin widget named {name!r}")
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if is_introspection(name):
             raise AttributeError(name)
         self._check(name)
         return _read(name)
 
     def __getitem__(self, name: str) -> Any:
-        return self.__getattr__(name)
+        self._check(name)
+        return _read(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("__"):
@@ -182,7 +206,7 @@ def pin_wait_change(*names: str, timeout: float | None = None) -> Any:
     None after ``timeout`` seconds. Changes made from Python do not count."""
     if len(names) == 1 and isinstance(names[0], (list, tuple)):
         names = tuple(names[0])
-    assert names, "pin_wait_change() needs at least one name"
+    require(names, "pin_wait_change() needs at least one name")
     session = current_task().session
     wanted = set(names)
 
@@ -191,7 +215,7 @@ def pin_wait_change(*names: str, timeout: float | None = None) -> Any:
         timer = None
         if timeout is not None:
             timer = threading.Timer(timeout, session.notify_flow,
-                                    args=(flow_id, {"event": "pin_timeout", "task": flow_id}))
+                                    args=(flow_id, protocol.pin_timeout_event(flow_id)))
             timer.daemon = True
             timer.start()
         try:
@@ -213,7 +237,7 @@ def pin_on_change(name: str, onchange: Callable[[Any], Any] | None = None, clear
                   init_run: bool = False, **callback_options: Any) -> None:
     """Call ``onchange(value)`` on every user edit of widget ``name`` (several run in order;
     ``clear=True`` drops the earlier ones; ``init_run`` calls it once now)."""
-    assert onchange is not None or clear, "pin_on_change() needs onchange, or clear=True"
+    require(onchange is not None or clear, "pin_on_change() needs onchange, or clear=True")
     session = current_task().session
     callbacks = session.pin_callbacks.setdefault(name, [])
     if clear:

@@ -9,12 +9,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["ProtocolError", "encode_frame", "parse_event", "parse_events", "validate_event",
-           "EVENT_FIELDS"]
+__all__ = ["ProtocolError", "encode_frame", "parse_event", "parse_events", "parse_resume",
+           "validate_event", "EVENT_FIELDS"]
 
 
 class ProtocolError(ValueError):
     """An incoming message is not valid JSON or not a known, well-formed event."""
+
+
+CLIP = 80  # characters of a page's value shown in a log line or an error answer
+
+
+def clip(value: Any, limit: int = CLIP) -> str:
+    """``repr(value)``, cut to about ``limit`` characters with the full length noted: what a
+    page sent is logged and echoed this way, so a 4 MB id never makes a 4 MB log line."""
+    if isinstance(value, (str, bytes)) and len(value) > limit:
+        return f"{value[:limit]!r}... ({len(value)} long)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} long)"
 
 
 def encode_frame(commands: list[dict[str, Any]]) -> str:
@@ -29,14 +41,14 @@ EVENT_FIELDS: dict[str, dict[str, tuple[type, ...] | None]] = {
     "submit": {"task": (str,), "data": (dict,)},
     "cancel": {"task": (str,)},
     "js_result": {"task": (str,), "data": None},
-    "pin_value": {"task": (str,), "data": None},  # the answer to a pin_value command
+    "pin_values": {"task": (str,), "data": (dict,)},  # the answer to a pin_values command
     "pin_change": {"name": (str,), "value": None},  # the user edited a pin widget
     "ack": {"frames": (int,)},  # reconnectable sessions: frames the page has applied so far
 }
 INPUT_TRIGGERS = {"change", "blur", "action"}
 # Fields that may be left out (they default to null).
 OPTIONAL_FIELDS = {("callback", "data"), ("js_result", "data"), ("input", "value"),
-                   ("pin_value", "data"), ("pin_change", "value")}
+                   ("pin_change", "value")}
 
 
 def parse_event(text: str | bytes, max_size: int | None = None) -> dict[str, Any]:
@@ -58,13 +70,55 @@ def parse_events(text: str | bytes, max_size: int | None = None) -> list[dict[st
     return parsed
 
 
+# How deeply arrays and objects may nest in a message from the page. Real events nest a few
+# levels (a submit's file list, a run_js result); thousands of levels made json.loads raise
+# RecursionError, and anything that walks the value recursively later would too.
+MAX_DEPTH = 64
+
+
 def _decode(text: str | bytes, max_size: int | None) -> Any:
     if max_size is not None and len(text) > max_size:
         raise ProtocolError(f"message of {len(text)} bytes is over the limit of {max_size}")
     try:
-        return json.loads(text)
+        value = json.loads(text)
+    except RecursionError:
+        raise ProtocolError(f"nested more than {MAX_DEPTH} levels deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
+    _check_depth(value)
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    """ProtocolError when arrays/objects nest deeper than MAX_DEPTH (checked without recursion,
+    so the check itself can not overflow the stack)."""
+    if not isinstance(value, (dict, list)):
+        return
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= MAX_DEPTH:
+                    raise ProtocolError(f"nested more than {MAX_DEPTH} levels deep")
+                stack.append((child, depth + 1))
+
+
+def parse_resume(text: str | bytes) -> tuple[str, int]:
+    """The first message of a socket opened with ``?resume=1``: ``{"event": "resume",
+    "token": T, "frames": K}`` (K = frames the page applied). ``(token, frames)``, or
+    ProtocolError. Not an event of EVENT_FIELDS: on an open session it is refused."""
+    message = _decode(text, RESUME_MAX_SIZE)
+    if not (isinstance(message, dict) and message.get("event") == "resume"
+            and isinstance(message.get("token"), str) and isinstance(message.get("frames"), int)
+            and not isinstance(message.get("frames"), bool) and message["frames"] >= 0):
+        raise ProtocolError("a resuming socket's first message must be "
+                            '{"event": "resume", "token": ..., "frames": N}')
+    return message["token"], message["frames"]
+
+
+RESUME_MAX_SIZE = 1024  # a token and a number
 
 
 def validate_event(event: Any) -> dict[str, Any]:
@@ -74,17 +128,17 @@ def validate_event(event: Any) -> dict[str, Any]:
     name = event.get("event")
     fields = EVENT_FIELDS.get(name) if isinstance(name, str) else None
     if fields is None:
-        raise ProtocolError(f"unknown event {name!r}")
+        raise ProtocolError(f"unknown event {clip(name)}")
     for field, types in fields.items():
         if field not in event:
             if (name, field) in OPTIONAL_FIELDS:
                 event[field] = None
                 continue
-            raise ProtocolError(f"event {name!r} lacks field {field!r}")
+            raise ProtocolError(f"event {name!r} lacks field {field!r}")  # names are known
         if types is not None and not isinstance(event[field], types):
             raise ProtocolError(f"event {name!r}: field {field!r} has the wrong type")
     if name == "input" and event["trigger"] not in INPUT_TRIGGERS:
-        raise ProtocolError(f"unknown input trigger {event['trigger']!r}")
+        raise ProtocolError(f"unknown input trigger {clip(event['trigger'])}")
     return event
 
 
@@ -159,6 +213,17 @@ def close_popup() -> dict:
     return {"cmd": "close_popup"}
 
 
+def pin_values(names: list[str], task: str) -> dict:
+    """Ask for the raw values of the named pin widgets; the page answers a ``pin_values`` event
+    (``pin.name`` asks for one name, ``get_pin_values`` for several)."""
+    return {"cmd": "pin_values", "names": names, "task": task}
+
+
+def pin_update(name: str, attrs: dict) -> dict:
+    """Change pin widget ``name`` as ``form_update`` changes a form item."""
+    return {"cmd": "pin_update", "name": name, "attrs": attrs}
+
+
 def set_progressbar(name: str, value: float | None, label: str) -> dict:
     return {"cmd": "set_progressbar", "name": name, "value": value, "label": label}
 
@@ -167,9 +232,11 @@ def close() -> dict:
     return {"cmd": "close"}
 
 
-def set_session(session_id: str, reconnect_timeout: float) -> dict:
-    """The page may reconnect to this session for ``reconnect_timeout`` seconds."""
-    return {"cmd": "set_session", "id": session_id, "timeout": reconnect_timeout}
+def set_session(token: str, reconnect_timeout: float) -> dict:
+    """The page may reconnect to this session for ``reconnect_timeout`` seconds, naming it by
+    ``token``: a secret only this page holds (never the session id the logs show, never in a
+    URL), sent back in the reconnecting socket's first message (:func:`parse_resume`)."""
+    return {"cmd": "set_session", "token": token, "timeout": reconnect_timeout}
 
 
 def error(message: str) -> dict:
@@ -180,3 +247,17 @@ def datatable(instance: str, op: str, fields: dict) -> dict:
     """Change the rows of datatable ``instance``: op replace / update_row / update_cell /
     insert / remove."""
     return {"cmd": "datatable", "instance": instance, "op": op, **fields}
+
+
+# ---- flow events: made by the server itself to wake a waiting flow, never sent by the page ------
+# (parse_event refuses them from the wire: they are not in EVENT_FIELDS, or lack a task there).
+
+def pin_change_event(task: str, name: str, value: Any) -> dict:
+    """For the ``pin_wait_change`` flow ``task``: pin widget ``name`` now holds ``value`` (the
+    Python value, converted from the page's ``pin_change``)."""
+    return {"event": "pin_change", "task": task, "name": name, "value": value}
+
+
+def pin_timeout_event(task: str) -> dict:
+    """For the ``pin_wait_change`` flow ``task``: its ``timeout`` passed with no change."""
+    return {"event": "pin_timeout", "task": task}

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import protocol
-from .sessions.core import Session, SessionInfo, current_task
+from .exceptions import require
+from .sessions.core import Session, SessionInfo, current_task, is_introspection
 
 __all__ = ["run_async", "run_asyncio_coroutine", "register_thread", "hold", "defer_call",
            "run_js", "eval_js", "download", "set_env", "go_app", "local", "info", "data",
@@ -55,7 +56,7 @@ def download(name: str, content: bytes) -> None:
 def set_env(**env: Any) -> None:
     """Page settings: title, output_animation, auto_scroll_bottom, input_panel_* and more."""
     unknown = env.keys() - _ENV_KEYS
-    assert not unknown, f"set_env(): unknown setting(s) {', '.join(sorted(unknown))}"
+    require(not unknown, f"set_env(): unknown setting(s) {', '.join(sorted(unknown))}")
     current_task().session.send(protocol.set_env(env))
 
 
@@ -101,7 +102,7 @@ class _LocalProxy:
         return current_task().session.local
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):  # introspection (pytest, pickle...) must not start a session
+        if is_introspection(name):  # pytest, pickle...: must not start a session
             raise AttributeError(name)
         if name == "_dict":
             return self._target()._dict
@@ -139,7 +140,7 @@ class _InfoProxy:
     """``info``: facts about the calling session's page (read-only)."""
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):  # introspection must not start a session
+        if is_introspection(name):  # must not start a session
             raise AttributeError(name)
         return getattr(current_task().session.info, name)
 

@@ -2,19 +2,34 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
+import queue
+import random
 import re
 import secrets
 import socket
 import string
+import time
+from collections import OrderedDict
+from contextlib import closing
+from os.path import abspath, dirname, join, normpath
+from pathlib import Path
 
-from .server.apps import unwrap
-from .server.page import STATIC_PATH
+from .appkind import function_doc as get_function_doc
+from .appkind import unwrap
+
+# The front end's files (what ``cdn=False`` deployments host themselves).
+STATIC_PATH = str(Path(__file__).resolve().parent / "static")
 
 __all__ = ["STATIC_PATH", "parse_file_size", "get_free_port", "random_str", "get_function_name",
-           "iscoroutinefunction", "isgeneratorfunction", "pyinstaller_datas", "run_as_function",
-           "to_coroutine", "wait_host_port"]
+           "get_function_doc", "iscoroutinefunction", "isgeneratorfunction", "pyinstaller_datas",
+           "run_as_function", "to_coroutine", "wait_host_port",
+           # PyWebIO's module has no __all__, so its star import also hands out the modules and
+           # names it imports; test apps rely on that (``time.sleep`` after ``import *``).
+           "asyncio", "functools", "inspect", "os", "queue", "random", "socket", "string", "time",
+           "OrderedDict", "closing", "abspath", "dirname", "join", "normpath"]
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?)b?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}

@@ -1,5 +1,5 @@
 """Ways to serve apps: Tornado here; integrations with other frameworks live in submodules."""
-from ..server.page import config, seo
+from ..page_config import config, seo
 from ..sessions.coroutine import run_event_loop
 from .path_deploy import path_deploy, path_deploy_http
 from .tornado import start_server

@@ -12,18 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from ..server import run
+from ..server.bootstrap import DEFAULT_PAYLOAD_SIZE, handler_options
 from ..server.folder import AppFolder, Index, make_folder_application
 from ..server.tornado import HandlerOptions
 from ..sessions import script_mode
-from ..utils import parse_file_size
+from ..sessions.host import current_host
 
 __all__ = ["path_deploy", "path_deploy_http"]
 
 logger = logging.getLogger("webio_desktop.server")
-
-# Set by an embedder (the desktop launcher) to take over ``path_deploy``: called with the folder
-# and path_deploy's keyword arguments instead of serving them here.
-server_override: Callable[..., Any] | None = None
 
 
 def path_deploy(base: str, port: int = 0, host: str = "", index: Index = True,
@@ -31,21 +28,25 @@ def path_deploy(base: str, port: int = 0, host: str = "", index: Index = True,
                 cdn: bool | str = True, debug: bool = False,
                 allowed_origins: list[str] | None = None,
                 check_origin: Callable[[str], bool] | None = None,
-                max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
-    """Serve the apps of folder ``base`` until the process is stopped."""
+                max_payload_size: int | str = DEFAULT_PAYLOAD_SIZE,
+                allowed_hosts: list[str] | None = None, **tornado_app_settings: Any) -> None:
+    """Serve the apps of folder ``base`` until the process is stopped.
+
+    ``allowed_hosts``: as in ``start_server`` (a loopback ``host`` serves loopback names only).
+    """
     script_mode.enter_server_mode()
-    if server_override is not None:
-        server_override(base, index=index, debug=debug, static_dir=static_dir,
-                        max_payload_size=max_payload_size, **tornado_app_settings)
-        return
-    max_size = parse_file_size(max_payload_size)
-    template = HandlerOptions({}, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
-                              check_origin=check_origin, max_message_size=max_size,
-                              reconnect_timeout=reconnect_timeout)
+    if current_host().path_deploy(base, dict(index=index, debug=debug, static_dir=static_dir,
+                                             max_payload_size=max_payload_size,
+                                             **tornado_app_settings)):
+        return  # the host (the desktop launcher) served the folder
+    template = handler_options(None, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
+                               check_origin=check_origin, max_payload_size=max_payload_size,
+                               reconnect_timeout=reconnect_timeout, bind_host=host,
+                               allowed_hosts=allowed_hosts)
     folder = AppFolder(base, template, index=index)
     application = make_folder_application(folder, static_dir=static_dir, **tornado_app_settings)
     run.serve_forever(application, template.sessions, port=port, host=host,
-                      max_body_size=max_size, what=str(folder.base))
+                      max_body_size=template.max_message_size, what=str(folder.base))
 
 
 def path_deploy_http(base: str, port: int = 0, host: str = "", index: Index = True,
@@ -54,20 +55,20 @@ def path_deploy_http(base: str, port: int = 0, host: str = "", index: Index = Tr
                      check_origin: Callable[[str], bool] | None = None,
                      session_expire_seconds: int | None = None,
                      session_cleanup_interval: int | None = None,
-                     max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
+                     max_payload_size: int | str = DEFAULT_PAYLOAD_SIZE,
+                     allowed_hosts: list[str] | None = None, **tornado_app_settings: Any) -> None:
     """``path_deploy`` over the HTTP long-poll transport (``tornado_http``'s handler)."""
     from ..server.folder import options_for_request
     from ..server.http_poll import HttpSessions
     from .tornado_http import HttpPollHandler
 
     script_mode.enter_server_mode()
-    if server_override is not None:  # the desktop launcher serves the folder in windows
-        server_override(base, index=index, debug=debug, static_dir=static_dir,
-                        max_payload_size=max_payload_size)
-        return
-    max_size = parse_file_size(max_payload_size)
-    template = HandlerOptions({}, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
-                              check_origin=check_origin, max_message_size=max_size)
+    if current_host().path_deploy(base, dict(index=index, debug=debug, static_dir=static_dir,
+                                             max_payload_size=max_payload_size)):
+        return  # the host (the desktop launcher) served the folder
+    template = handler_options(None, cdn=cdn, debug=debug, allowed_origins=allowed_origins,
+                               check_origin=check_origin, max_payload_size=max_payload_size,
+                               bind_host=host, allowed_hosts=allowed_hosts)
     folder = AppFolder(base, template, index=index)
     sessions = HttpSessions(template, backend="tornado", serve_front_end=True,
                             session_expire_seconds=session_expire_seconds,
@@ -82,7 +83,7 @@ def path_deploy_http(base: str, port: int = 0, host: str = "", index: Index = Tr
                                           handler_class=FolderHttpHandler,
                                           **tornado_app_settings)
     run.serve_forever(application, template.sessions, port=port, host=host,
-                      max_body_size=max_size, what=str(folder.base))
+                      max_body_size=template.max_message_size, what=str(folder.base))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="--http: end a session after this long without requests (600)")
     parser.add_argument("--session-cleanup-interval", type=int,
                         help="--http: look for expired sessions this often (300)")
-    parser.add_argument("--websocket-max-message-size", default="200M")
+    parser.add_argument("--websocket-max-message-size", default=DEFAULT_PAYLOAD_SIZE)
     parser.add_argument("--websocket-ping-interval", type=int)
     parser.add_argument("--websocket-ping-timeout", type=int)
     args = parser.parse_args(argv)

@@ -11,11 +11,10 @@ from typing import Any
 import tornado.web
 
 from ..server import run
-from ..server.apps import normalize_apps
+from ..server.bootstrap import DEFAULT_PAYLOAD_SIZE, http_sessions
 from ..server.connect import HandlerOptions
 from ..server.http_poll import HttpRequest, HttpSessions, Poll
-from ..sessions import script_mode
-from ..utils import parse_file_size
+from ..server.tornado import FrameGuard, UserStaticHandler, guarded, route_guard
 from .tornado import handed_over
 
 __all__ = ["start_server", "webio_handler"]
@@ -46,7 +45,8 @@ class HttpPollHandler(tornado.web.RequestHandler):
         self.set_status(reply.status)
         for name, value in reply.headers.items():
             self.set_header(name, value)
-        self.finish(reply.body)
+        # No body at all for 204 (Tornado refuses even an empty one: a close answered 500).
+        self.finish(reply.body or None)
 
     get = post = options = _serve  # type: ignore[assignment]
 
@@ -59,20 +59,20 @@ def webio_handler(applications: Any, cdn: bool | str = True,
                   session_expire_seconds: int | None = None,
                   session_cleanup_interval: int | None = None,
                   allowed_origins: list[str] | None = None,
-                  check_origin: Callable[[str], bool] | None = None) -> type:
+                  check_origin: Callable[[str], bool] | None = None,
+                  max_pending_output: int | str | None = None) -> type:
     """A Tornado ``RequestHandler`` class serving the apps over HTTP long-polling.
 
     ``cdn=True`` (default): the handler serves the front end itself (``?_webio_static=...``
     on its own URL), so nothing else needs a route; ``cdn=False``: you host ``STATIC_PATH`` at
     the handler's directory; a string: the base URL of a copy of ``STATIC_PATH``.
     """
-    script_mode.enter_server_mode()
-    options = HandlerOptions(normalize_apps(applications), cdn=cdn,
-                             allowed_origins=allowed_origins, check_origin=check_origin,
-                             max_message_size=parse_file_size("200M"))
-    return _handler(HttpSessions(options, backend="tornado",
-                                 session_expire_seconds=session_expire_seconds,
-                                 session_cleanup_interval=session_cleanup_interval))
+    return _handler(http_sessions(applications, backend="tornado", serve_front_end=False,
+                                  cdn=cdn, allowed_origins=allowed_origins,
+                                  check_origin=check_origin,
+                                  session_expire_seconds=session_expire_seconds,
+                                  session_cleanup_interval=session_cleanup_interval,
+                                  max_pending_output=max_pending_output))
 
 
 def start_server(applications: Any, port: int = 8080, host: str = "", debug: bool = False,
@@ -82,22 +82,33 @@ def start_server(applications: Any, port: int = 8080, host: str = "", debug: boo
                  auto_open_webbrowser: bool = False,
                  session_expire_seconds: int | None = None,
                  session_cleanup_interval: int | None = None,
-                 max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
-    """Serve the apps at ``/`` over HTTP long-polling until the process is stopped."""
+                 max_payload_size: int | str = DEFAULT_PAYLOAD_SIZE,
+                 max_pending_output: int | str | None = None,
+                 allowed_hosts: list[str] | None = None, **tornado_app_settings: Any) -> None:
+    """Serve the apps at ``/`` over HTTP long-polling until the process is stopped.
+
+    ``allowed_hosts``: host names (``"*"`` wildcards) requests may name besides the loopback
+    ones; bound to a loopback ``host``, only loopback names are served by default (403 for
+    others: DNS rebinding), bound to all interfaces any name is unless this lists some.
+    """
     if handed_over(applications, debug=debug, static_dir=static_dir,
                    max_payload_size=max_payload_size):
         return  # the desktop launcher serves them (webio-desktop app.py)
-    script_mode.enter_server_mode()
-    max_size = parse_file_size(max_payload_size)
-    options = HandlerOptions(normalize_apps(applications), cdn=cdn, debug=debug,
-                             allowed_origins=allowed_origins, check_origin=check_origin,
-                             max_message_size=max_size)
-    sessions = HttpSessions(options, backend="tornado", serve_front_end=True,
-                            session_expire_seconds=session_expire_seconds,
-                            session_cleanup_interval=session_cleanup_interval)
+    sessions = http_sessions(applications, backend="tornado", serve_front_end=True, cdn=cdn,
+                             debug=debug, allowed_origins=allowed_origins,
+                             check_origin=check_origin, max_payload_size=max_payload_size,
+                             max_pending_output=max_pending_output,
+                             session_expire_seconds=session_expire_seconds,
+                             session_cleanup_interval=session_cleanup_interval,
+                             bind_host=host, allowed_hosts=allowed_hosts)
     routes: list[tuple] = [(r"/", _handler(sessions))]
     if static_dir is not None:
-        routes.append((r"/static/(.*)", tornado.web.StaticFileHandler, {"path": static_dir}))
+        routes.append((r"/static/(.*)", UserStaticHandler, {"path": static_dir}))
+    guard = route_guard(sessions.options)
+    if guard is not None:
+        routes = [(pattern, guarded(handler, guard), *rest) for pattern, handler, *rest in routes]
     application = tornado.web.Application(routes, debug=debug, **tornado_app_settings)
-    run.serve_forever(application, options.sessions, port=port, host=host,
-                      max_body_size=max_size, open_browser=auto_open_webbrowser)
+    application.add_transform(FrameGuard)
+    run.serve_forever(application, sessions.options.sessions, port=port, host=host,
+                      max_body_size=sessions.options.max_message_size,
+                      open_browser=auto_open_webbrowser)

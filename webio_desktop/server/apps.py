@@ -1,27 +1,14 @@
 """The set of apps a server offers: names, titles, the default index and the unknown-app page."""
 from __future__ import annotations
 
-import functools
 import html
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .page import app_meta
+from ..appkind import is_coroutine_app, unwrap  # noqa: F401  (transports import them from here)
+from ..page_config import app_meta
 
 AppMap = dict[str, Callable[..., Any]]
-
-
-def unwrap(func: Callable) -> Callable:
-    """The function behind ``functools.partial`` layers (for names and session kinds)."""
-    while isinstance(func, functools.partial):
-        func = func.func
-    return func
-
-
-def is_coroutine_app(app: Callable) -> bool:
-    target = unwrap(app)
-    return inspect.iscoroutinefunction(target) or inspect.isgeneratorfunction(target)
 
 
 def normalize_apps(applications: Callable | Sequence[Callable] | Mapping[Any, Callable]) -> AppMap:
@@ -65,8 +52,10 @@ def _make_index(apps: AppMap) -> Callable[[], None]:
     return index
 
 
-def unknown_app_page(name: str, apps: AppMap) -> str:
-    """A small, self-contained page that says the app does not exist and lists those that do."""
+def unknown_app_page(name: str, apps: AppMap, head: str = "") -> str:
+    """A small, self-contained page that says the app does not exist and lists those that do.
+
+    ``head``: trusted HTML added to its ``<head>`` (the hot-reload script)."""
     links = "\n".join(f'<li><a href="?app={html.escape(n, quote=True)}">{html.escape(n)}</a></li>'
                       for n in apps)
     return f"""<!doctype html>
@@ -74,7 +63,7 @@ def unknown_app_page(name: str, apps: AppMap) -> str:
 <title>No app named {html.escape(name)}</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}}
 @media (prefers-color-scheme:dark){{body{{background:#16181d;color:#e6e6e6}}a{{color:#8ab4f8}}}}</style>
-</head><body>
+{head}</head><body>
 <h1>No app named “{html.escape(name)}”</h1>
 <p>This server has these apps:</p>
 <ul>

@@ -1,10 +1,15 @@
 """Serve a folder of apps (``path_deploy``): ``/a/b`` runs ``main`` of ``<base>/a/b.py``.
 
 Each URL path is one ``WebIOHandler`` target with the apps of one module (its ``main``: a
-function, list or dict; ``?app=`` picks one as usual). Modules are imported once and cached;
-``?reload`` imports a module again. Directory URLs end in ``/``: their ``index.py`` wins, else a
-generated listing (``index=True``), the HTML of ``index(path)`` (a callable), or 403.
-Names starting with ``.`` or ``_`` are never served (403), missing ones are 404.
+function, list or dict; ``?app=`` picks one as usual). Directory URLs end in ``/``: their
+``index.py`` wins, else a generated listing (``index=True``), the HTML of ``index(path)`` (a
+callable), or 403. Names starting with ``.`` or ``_`` are never served (403), missing ones are 404.
+
+A request runs no code it should not: only a file that is under the folder once links are
+resolved (else 403) and whose source defines ``main`` at its top level (read with ``ast``,
+without importing it; else 404) is imported. Modules are imported once and cached; with the
+server's ``debug`` a page load imports a module again when its file changed. A client's query
+(PyWebIO's ``?reload``) never re-runs module code.
 """
 from __future__ import annotations
 
@@ -23,8 +28,11 @@ from typing import Any
 import tornado.web
 
 from .apps import normalize_apps
+from .files import HIDDEN_PREFIXES, refused
 from .http_poll import SESSION_HEADER
-from .tornado import HandlerOptions, WebIOHandler, guarded, static_routes
+from .reload import reload_routes
+from .tornado import (FrameGuard, HandlerOptions, WebIOHandler, guarded, route_guard,
+                      static_routes)
 
 logger = logging.getLogger("webio_desktop.server")
 
@@ -34,47 +42,71 @@ Index = bool | Callable[[str], str]
 class AppFolder:
     """The folder, its imported modules and each module's handler options."""
 
-    def __init__(self, base: str | Path, template: HandlerOptions, index: Index = True) -> None:
+    def __init__(self, base: str | Path, template: HandlerOptions, index: Index = True,
+                 reload: bool | None = None) -> None:
+        """
+        :param base: the folder of apps.
+        :param template: cdn, debug, origins, size limit, guard shared by every module.
+        :param index: ``True`` (a generated listing), ``False`` (403) or ``index(path) -> html``.
+        :param reload: re-import a module on a page load when its file changed (default: the
+            template's ``debug``: a development server).
+        """
         self.base = Path(base).resolve()
         if not self.base.is_dir():
             raise ValueError(f"path_deploy: {base!r} is not a folder")
-        self.template = template  # cdn, debug, origins, size limit, guard shared by every module
+        self.template = template
         self.index = index
-        self._options: dict[Path, HandlerOptions] = {}
+        self.reload = template.debug if reload is None else reload
+        self._options: dict[Path, tuple[tuple[int, int], HandlerOptions]] = {}
         self._lock = threading.Lock()
+
+    def _inside(self, path: Path) -> bool:
+        """Whether ``path``, once every link is resolved, is under the folder."""
+        try:
+            path.resolve().relative_to(self.base)
+        except ValueError:
+            return False
+        return True
 
     def resolve(self, url_path: str) -> tuple[int, Path | None]:
         """``(status, file)``: 200 and the module file, 200 and None for a listing, 403, 404."""
-        parts = [p for p in url_path.split("/") if p]
-        if any(p.startswith((".", "_")) for p in parts):
+        if refused(url_path, (*HIDDEN_PREFIXES, "_")):
             return 403, None
+        parts = [p for p in url_path.split("/") if p]
         target = self.base.joinpath(*parts)
-        try:
-            target.resolve().relative_to(self.base)
-        except ValueError:
+        if not self._inside(target):
             return 403, None
         if url_path.endswith("/") or not parts:
-            if (target / "index.py").is_file():
-                return 200, target / "index.py"
+            index_file = target / "index.py"
+            if index_file.is_file():
+                return (200, index_file) if self._inside(index_file) else (403, None)
             if not target.is_dir():
                 return 404, None
             return (200, None) if self.index else (403, None)
         module_file = target.with_suffix(".py")
-        return (200, module_file) if module_file.is_file() else (404, None)
+        if not module_file.is_file():
+            return 404, None
+        return (200, module_file) if self._inside(module_file) else (403, None)
 
-    def options_for(self, module_file: Path, reload: bool = False) -> HandlerOptions:
-        """The handler options of a module's apps (imported on first use or on ``reload``)."""
+    def options_for(self, module_file: Path, page_load: bool = False) -> HandlerOptions:
+        """The handler options of a module's apps, imported on first use (and, with
+        ``reload``, again on a page load when the file changed since).
+
+        Raises LookupError when the file's source does not define ``main`` (nothing is run)."""
         with self._lock:
+            stamp = _stamp(module_file)
             cached = self._options.get(module_file)
-            if cached is not None and not reload:
-                return cached
+            if cached is not None and not (self.reload and page_load and cached[0] != stamp):
+                return cached[1]
+            if not self._inside(module_file) or _app_tree(module_file) is None:
+                raise LookupError(f"{module_file.relative_to(self.base)} defines no main")
             module = _import(module_file, self.base)
             main = getattr(module, "main", None)
             if main is None:
                 raise LookupError(f"{module_file.relative_to(self.base)} defines no main")
             options = dataclasses.replace(self.template, apps=normalize_apps(main))
             options.sessions = self.template.sessions  # one set: closing the server closes all
-            self._options[module_file] = options
+            self._options[module_file] = (stamp, options)
             return options
 
     def listing(self, url_path: str) -> str:
@@ -84,15 +116,17 @@ class AppFolder:
         folder = self.base.joinpath(*[p for p in url_path.split("/") if p])
         rows = []
         for entry in sorted(folder.iterdir()):
-            if entry.name.startswith((".", "_")):
+            if refused(entry.name, (*HIDDEN_PREFIXES, "_")):
                 continue
             if entry.is_dir():
                 rows.append(f'<li><a href="{html.escape(entry.name)}/">'
                             f'{html.escape(entry.name)}/</a></li>')
             elif entry.suffix == ".py" and entry.name != "index.py":
-                summary = _app_summary(entry)
-                if summary is None:
+                tree = _app_tree(entry) if self._inside(entry) else None
+                if tree is None:
                     continue
+                summary = (ast.get_docstring(tree) or "").strip().split("\n\n")[0]
+                summary = summary.replace("\n", " ")
                 text = f" — {html.escape(summary)}" if summary else ""
                 rows.append(f'<li><a href="{html.escape(entry.stem)}">'
                             f'{html.escape(entry.stem)}</a>{text}</li>')
@@ -119,20 +153,47 @@ def _import(module_file: Path, base: Path) -> ModuleType:
     return module
 
 
-def _app_summary(path: Path) -> str | None:
-    """The first docstring paragraph of a file that defines ``main`` (None: no ``main``)."""
+def _stamp(path: Path) -> tuple[int, int]:
+    """What tells that a file changed: its modification time and size (0, 0 when gone)."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+        info = path.stat()
+    except OSError:
+        return 0, 0
+    return info.st_mtime_ns, info.st_size
+
+
+def _app_tree(path: Path) -> ast.Module | None:
+    """The parsed source of a file that defines ``main`` at its top level, else None.
+
+    Parsing, not importing: a request for a file that is not an app runs none of its code.
+    ``main`` counts when a top-level statement (also inside a top-level ``if``/``try``/
+    ``with``) defines it: ``def``/``async def``/``class``, an assignment or an import.
+    """
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
         return None
-    defines_main = any(
-        (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "main")
-        or (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "main"
-                                                 for t in node.targets))
-        for node in tree.body)
-    if not defines_main:
-        return None
-    return (ast.get_docstring(tree) or "").strip().split("\n\n")[0].replace("\n", " ")
+    return tree if _defines_main(tree.body) else None
+
+
+def _defines_main(body: list[ast.stmt]) -> bool:
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == "main":
+                return True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "main" for t in targets):
+                return True
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((alias.asname or alias.name) == "main" for alias in node.names):
+                return True
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):
+            nested = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", []),
+                      *(stmt for handler in getattr(node, "handlers", []) for stmt in handler.body)]
+            if _defines_main(nested):
+                return True
+    return False
 
 
 def options_for_request(folder: AppFolder, handler: tornado.web.RequestHandler
@@ -140,7 +201,7 @@ def options_for_request(folder: AppFolder, handler: tornado.web.RequestHandler
     """The apps of the module a request's path names; None when the listing was the answer.
 
     Raises HTTPError 403/404 (see ``AppFolder.resolve``) or 500 when the module fails to import.
-    ``?reload`` re-imports only on page loads (an HTTP page's API requests repeat its query).
+    Only page loads may re-import a changed module (not an HTTP page's API requests).
     """
     path = handler.request.path
     status, module_file = folder.resolve(path)
@@ -150,10 +211,10 @@ def options_for_request(folder: AppFolder, handler: tornado.web.RequestHandler
         handler.set_header("Content-Type", "text/html; charset=utf-8")
         handler.finish(folder.listing(path))
         return None
-    reload = ("reload" in handler.request.query_arguments
-              and SESSION_HEADER not in handler.request.headers)
+    page_load = (handler.request.method == "GET"
+                 and SESSION_HEADER not in handler.request.headers)
     try:
-        return folder.options_for(module_file, reload=reload)
+        return folder.options_for(module_file, page_load=page_load)
     except LookupError as exc:
         raise tornado.web.HTTPError(404, str(exc)) from None
     except Exception:
@@ -186,7 +247,11 @@ def make_folder_application(folder: AppFolder, *, static_dir: str | None = None,
     handler: type = type("AppFolderHandler", (handler_class,), {"folder": folder,
                                                                 "options": template})
     routes = [*static_routes(static_dir), (r"/.*", handler)]
-    if template.request_guard is not None:
-        routes = [(pattern, guarded(h, template.request_guard), *rest)
-                  for pattern, h, *rest in routes]
-    return tornado.web.Application(routes, **settings)
+    guard = route_guard(template)
+    if guard is not None:
+        routes = [(pattern, guarded(h, guard), *rest) for pattern, h, *rest in routes]
+    if template.reload is not None:  # before the catch-all
+        routes[-1:-1] = reload_routes(template.reload, guard)
+    application = tornado.web.Application(routes, **settings)
+    application.add_transform(FrameGuard)
+    return application

@@ -28,10 +28,9 @@ from typing import Any
 
 from .. import protocol
 from ..sessions.core import Session
-from .apps import unknown_app_page
-from .connect import (ASSET_QUERY, HandlerOptions, front_end_file, open_session, origin_allowed,
-                      session_info)
-from .page import render_page
+from .connect import (HandlerOptions, host_refusal, open_session, origin_allowed,
+                      page_response, session_info)
+from .outbox import AckWindow, ConnectionState, LinkState
 
 logger = logging.getLogger("webio_desktop.server")
 
@@ -77,34 +76,58 @@ class HttpResponse:
 
 
 class HttpChannel:
-    """One page's session over HTTP: the session's transport, batches and event numbering."""
+    """One page's session over HTTP: the session's transport, batches and event numbering.
+
+    State: NEW until the session is bound, OPEN while it runs, ENDED once it closed (its last
+    batches wait for a poll for a grace time), GONE once the server forgot it.
+    """
 
     def __init__(self) -> None:
-        self.id = secrets.token_urlsafe(18)
+        # The page's bearer secret (``Webio-Session`` header, never a URL, never logged); logs
+        # name the session by ``session.id``, a different value.
+        self.token = secrets.token_urlsafe(32)
         self.session: Session | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the batches, the waiters and the state
         self._events_lock = threading.Lock()  # one POST at a time applies events, in order
-        self._batches: list[tuple[int, str]] = []  # (number, frame) not yet acknowledged
-        self._next_batch = 1
+        self._batches = AckWindow()  # numbered batches not yet acknowledged
         self._next_event = 0
         self._waiters: list[Callable[[], None]] = []
         self._poll_generation = 0
-        self.ended = False  # the session closed; its last batches may still be waiting
+        self.state = ConnectionState("HTTP session")
         self.last_seen = time.monotonic()
         self.active_requests = 0
 
     # -- the session's Transport ------------------------------------------------------------------
     def bind(self, session: Session) -> "HttpChannel":
-        self.session = session
+        with self._lock:
+            self.session = session
+            self.state.what = f"HTTP session {session.id}"
+            self.state.to(LinkState.OPEN)
         return self
 
     def notify(self) -> None:
         self._wake()
 
+    def pending_bytes(self) -> int:
+        """Batches not acknowledged by a poll yet (the outbox is the session's to count)."""
+        return self._batches.nbytes
+
     def close(self) -> None:
         with self._lock:
-            self.ended = True
+            if self.state.now is LinkState.OPEN:  # GONE already: the server forgot it first
+                self.state.to(LinkState.ENDED)
         self._wake()
+
+    def forget(self) -> None:
+        """The server drops this session (the page left, it expired, its grace time is over)."""
+        with self._lock:
+            if self.state.now is not LinkState.GONE:
+                self.state.to(LinkState.GONE)
+
+    @property
+    def ended(self) -> bool:
+        """The session closed: polls answer ``"closed": true`` after its last batches."""
+        return self.state.now.over
 
     def _wake(self) -> None:
         with self._lock:
@@ -133,13 +156,11 @@ class HttpChannel:
              ) -> HttpResponse | None:
         """The reply to a poll, or None after registering ``waiter`` for the next command."""
         with self._lock:
-            if ack >= 1:
-                self._batches = [b for b in self._batches if b[0] > ack]
-            commands = self.session.take_outbox() if self.session is not None else []
-            if commands:
-                self._batches.append((self._next_batch, protocol.encode_frame(commands)))
-                self._next_batch += 1
-            if self._batches or self.ended or generation != self._poll_generation \
+            self._batches.ack(ack)
+            frame = self.session.take_frame() if self.session is not None else None
+            if frame is not None:
+                self._batches.add(frame)
+            if len(self._batches) or self.ended or generation != self._poll_generation \
                     or waiter is None:
                 return self._reply()
             self._waiters.append(waiter)
@@ -160,6 +181,8 @@ class HttpChannel:
             fresh = events[self._next_event - seq:]
             self._next_event += len(fresh)
             for event in fresh:
+                if event["event"] == "ack":
+                    continue  # a WebSocket page's acknowledgement; polls acknowledge here
                 try:
                     self.session.receive(event)
                 except Exception:
@@ -248,48 +271,20 @@ class HttpSessions:
         self._lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
 
-    @classmethod
-    def for_apps(cls, applications: Any, *, backend: str, cdn: bool | str, debug: bool = False,
-                 allowed_origins: list[str] | None, check_origin: Callable[[str], bool] | None,
-                 session_expire_seconds: int | None, session_cleanup_interval: int | None,
-                 max_payload_size: int | str, serve_front_end: bool) -> "HttpSessions":
-        """The sessions of a view or server built from a framework adapter's arguments."""
-        from ..sessions import script_mode
-        from ..utils import parse_file_size
-        from .apps import normalize_apps
-
-        script_mode.enter_server_mode()
-        options = HandlerOptions(normalize_apps(applications), cdn=cdn, debug=debug,
-                                 allowed_origins=allowed_origins, check_origin=check_origin,
-                                 max_message_size=parse_file_size(max_payload_size))
-        return cls(options, backend=backend, serve_front_end=serve_front_end,
-                   session_expire_seconds=session_expire_seconds,
-                   session_cleanup_interval=session_cleanup_interval)
-
-    @staticmethod
-    def server_apps(applications: Any, remote_access: bool) -> Any:
-        """What a WSGI framework's start_server does first: the apps, with the event-loop
-        thread of ``run_event_loop`` started when one of them is ``async def``."""
-        from ..sessions.coroutine import ensure_event_loop_thread
-        from .apps import is_coroutine_app, normalize_apps
-        from .run import warn_remote_access
-
-        apps = normalize_apps(applications)
-        if any(is_coroutine_app(app) for app in apps.values()):
-            ensure_event_loop_thread()
-        warn_remote_access(remote_access)
-        return apps
-
     # -- entry point ------------------------------------------------------------------------------
     def handle(self, request: HttpRequest, options: HandlerOptions | None = None
                ) -> HttpResponse | Poll:
         """Answer a request to the view's URL (``options``: the apps of this URL, path_deploy)."""
         options = options or self.options
+        refusal = host_refusal(request.host, options)
+        if refusal is not None:  # DNS rebinding (connect.accepted_hosts)
+            logger.warning("refused an HTTP request: %s", refusal)
+            return HttpResponse.error(403, refusal)
         origin = request.headers.get("Origin") or ""
         if not origin_allowed(origin, request.host, options):
-            logger.warning("refused an HTTP request from origin %r (host %r)", origin,
-                           request.host)
-            return HttpResponse.error(403, f"origin {origin!r} is not allowed")
+            logger.warning("refused an HTTP request from origin %s (host %s)",
+                           protocol.clip(origin), protocol.clip(request.host))
+            return HttpResponse.error(403, f"origin {protocol.clip(origin)} is not allowed")
         response = self._route(request, options)
         if origin:
             response.headers.update(cors_headers(origin))
@@ -306,8 +301,6 @@ class HttpSessions:
         if not session_id:
             if request.method != "GET":
                 return HttpResponse.error(400, f"an API request needs a {SESSION_HEADER} header")
-            if ASSET_QUERY in request.query:
-                return self._front_end(request.query[ASSET_QUERY])
             return self._page(request, options)
         if session_id == "new":
             if request.method != "POST":
@@ -332,41 +325,31 @@ class HttpSessions:
 
     # -- page and front end -----------------------------------------------------------------------
     def _page(self, request: HttpRequest, options: HandlerOptions) -> HttpResponse:
-        name = request.query.get("app") or "index"
-        headers = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"}
-        if name not in options.apps:
-            return HttpResponse(404, unknown_app_page(name, options.apps).encode(), headers)
-        client = {"debug": options.debug, "max_message": options.max_message_size,
-                  "transport": "http"}
-        page = render_page(options.apps[name], options.static_base(request.path), client,
-                           options.extra_head, inline=options.inline_front_end())
-        return HttpResponse(200, page.encode(), headers)
-
-    def _front_end(self, spec: str) -> HttpResponse:
-        return HttpResponse(*front_end_file(spec))
+        """The page (``transport: http``), a front-end file or the unknown-app page."""
+        return HttpResponse(*page_response(options, request.path, request.query, "http"))
 
     # -- API --------------------------------------------------------------------------------------
     def _start(self, request: HttpRequest, options: HandlerOptions) -> HttpResponse:
         name = request.query.get("app") or "index"
         if name not in options.apps:
-            return HttpResponse.error(404, f"no app named {name!r}")
+            return HttpResponse.error(404, f"no app named {protocol.clip(name)}")
         channel = HttpChannel()
         info = session_info(request.headers, host=request.host, user_ip=request.remote_ip,
                             backend=self.backend, protocol="http", request=request.native)
         try:
             session = open_session(options, name, info, channel.bind)
         except RuntimeError as exc:  # e.g. an async app without run_event_loop()
-            logger.error("can not start app %r: %s", name, exc)
+            logger.error("can not start app %s: %s", protocol.clip(name), exc)
             return HttpResponse.error(500, str(exc))
         if session is None:
             return HttpResponse.error(409, "this page can not be served here")
         with self._lock:
-            self._channels[channel.id] = channel
+            self._channels[channel.token] = channel
             if self._sweeper is None:
                 self._sweeper = threading.Thread(target=self._sweep_while_busy, daemon=True,
                                                  name=f"webio-http-sweep-{self.backend}")
                 self._sweeper.start()
-        return HttpResponse.json(200, json.dumps({"session": channel.id}))
+        return HttpResponse.json(200, json.dumps({"session": channel.token}))
 
     def _poll(self, request: HttpRequest, channel: HttpChannel) -> HttpResponse | Poll:
         try:
@@ -395,15 +378,16 @@ class HttpSessions:
         try:
             events = protocol.parse_events(request.body)
         except protocol.ProtocolError as exc:
-            logger.warning("session %s: refused events: %s",
-                           getattr(channel.session, "id", "?"), exc)
+            if channel.session is not None:
+                channel.session.warn("refused events: %s", exc)
             return HttpResponse.error(400, str(exc))
         return channel.push(seq, events)
 
     # -- expiry -----------------------------------------------------------------------------------
     def _forget(self, channel: HttpChannel) -> None:
         with self._lock:
-            self._channels.pop(channel.id, None)
+            self._channels.pop(channel.token, None)
+        channel.forget()
 
     def sweep(self) -> None:
         """Close sessions whose page went quiet; drop ended ones whose last reply is old."""
@@ -414,7 +398,8 @@ class HttpSessions:
             if channel.active_requests > 0:
                 continue
             idle = now - channel.last_seen
-            if channel.ended and idle > min(CLOSED_GRACE_SECONDS, self.expire_seconds):
+            if channel.state.now is LinkState.ENDED \
+                    and idle > min(CLOSED_GRACE_SECONDS, self.expire_seconds):
                 self._forget(channel)
             elif idle > self.expire_seconds:
                 self._forget(channel)
@@ -438,6 +423,7 @@ class HttpSessions:
         with self._lock:
             channels, self._channels = list(self._channels.values()), {}
         for channel in channels:
+            channel.forget()
             if channel.session is not None:
                 channel.session.close()
 

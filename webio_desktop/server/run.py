@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import threading
 import webbrowser
@@ -10,13 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import tornado.httpserver
+import tornado.httputil
 import tornado.netutil
 import tornado.web
 from tornado.ioloop import IOLoop
 
-from .tornado import HandlerOptions, guarded, make_handler, static_routes
+from .reload import reload_routes
+from .tornado import (FrameGuard, HandlerOptions, guarded, make_handler, route_guard,
+                      static_routes)
 
 logger = logging.getLogger("webio_desktop.server")
+
+# Tornado's autoreload (debug=True) restarts the process with exec: a server started on a free
+# port finds the one it had here.
+AUTORELOAD_PORT_ENV = "WEBIO_DESKTOP_AUTORELOAD_PORT"
 
 
 def warn_remote_access(remote_access: bool) -> None:
@@ -28,15 +36,21 @@ def warn_remote_access(remote_access: bool) -> None:
 
 def make_application(options: HandlerOptions, *, static_dir: str | None = None,
                      **tornado_settings: Any) -> tornado.web.Application:
-    """A Tornado application serving the apps at ``/`` and the front end under ``/_webio/``."""
+    """A Tornado application serving the apps at ``/`` and the front end under ``/_webio/``
+    (and the pages' reload socket, with hot reload on)."""
     settings = {"compress_response": True, "websocket_ping_interval": 30, **tornado_settings}
     if options.max_message_size is not None:
         settings.setdefault("websocket_max_message_size", options.max_message_size)
     routes = [(r"/", make_handler(options)), *static_routes(static_dir)]
-    if options.request_guard is not None:  # make_handler already guards the page and socket
-        routes[1:] = [(pattern, guarded(handler, options.request_guard), *rest)
+    guard = route_guard(options)
+    if guard is not None:  # make_handler already guards the page and socket
+        routes[1:] = [(pattern, guarded(handler, guard), *rest)
                       for pattern, handler, *rest in routes[1:]]
-    return tornado.web.Application(routes, **settings)
+    if options.reload is not None:
+        routes += reload_routes(options.reload, guard)
+    application = tornado.web.Application(routes, **settings)
+    application.add_transform(FrameGuard)
+    return application
 
 
 def bind(port: int, host: str) -> list[socket.socket]:
@@ -68,7 +82,8 @@ def open_browser_soon(url: str) -> None:
 class RunningServer:
     """A bound HTTP server and the loop that runs it (for embedding and tests)."""
 
-    def __init__(self, application: tornado.web.Application, sockets: list[socket.socket],
+    def __init__(self, application: tornado.httputil.HTTPServerConnectionDelegate,
+                 sockets: list[socket.socket],
                  host: str, max_body_size: int | None = None) -> None:
         self.http = tornado.httpserver.HTTPServer(application, max_body_size=max_body_size)
         self.http.add_sockets(sockets)
@@ -93,7 +108,12 @@ def serve_forever(application: tornado.web.Application, sessions: set, *, port: 
                   open_browser: bool = False) -> None:
     """Bind, print the URL, run until Ctrl+C, then close every session (``start_server``,
     ``path_deploy``)."""
+    autoreload = bool(application.settings.get("autoreload"))
+    if autoreload and port == 0:  # a restart keeps the port its pages know
+        port = int(os.environ.get(AUTORELOAD_PORT_ENV) or 0)
     server = RunningServer(application, bind(port, host), host, max_body_size=max_body_size)
+    if autoreload:
+        os.environ[AUTORELOAD_PORT_ENV] = str(server.port)  # autoreload's exec keeps the env
     print(f"Serving {what + ' ' if what else ''}on {server.url}", flush=True)
     if open_browser:
         open_browser_soon(server.url)

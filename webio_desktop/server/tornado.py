@@ -11,12 +11,17 @@ from typing import Any
 import tornado.web
 import tornado.websocket
 
+from .. import protocol
 from ..sessions.core import SessionInfo
-from .connect import STATIC_PREFIX, HandlerOptions, origin_allowed, session_info
-from .link import SessionLink, open_link, page_response
+from .connect import (FRAME_HEADERS, STATIC_PREFIX, HandlerOptions, host_refusal,
+                      origin_allowed, page_response, session_info)
+from .files import refused
+from .link import Resumption, SessionLink, open_link
 from .page import STATIC_PATH
+from .prerender import prerendered_page
 
-__all__ = ["HandlerOptions", "WebIOHandler", "make_handler", "static_routes", "origin_allowed"]
+__all__ = ["HandlerOptions", "WebIOHandler", "make_handler", "route_guard", "static_routes",
+           "origin_allowed"]
 
 logger = logging.getLogger("webio_desktop.server")
 
@@ -32,19 +37,32 @@ def gzipped(body: bytes) -> bytes:
 
 
 class TornadoPeer:
-    """``link.Peer`` over a Tornado WebSocket handler."""
+    """``link.Peer`` over a Tornado WebSocket handler.
 
-    __slots__ = ("handler",)
+    ``buffered`` counts the frames Tornado's stream has not written to the socket yet (a page
+    that stops reading fills it): each write's future says when its bytes left.
+    """
+
+    __slots__ = ("handler", "buffered")
 
     def __init__(self, handler: "WebIOHandler") -> None:
         self.handler = handler
+        self.buffered = 0
 
     def send_text(self, text: str) -> None:
         if self.handler.ws_connection is not None:
             try:
-                self.handler.write_message(text)
+                written = self.handler.write_message(text)
             except tornado.websocket.WebSocketClosedError:
-                pass
+                return
+            size = len(text)
+            self.buffered += size
+            written.add_done_callback(functools.partial(self._written, size))
+
+    def _written(self, size: int, future: Any) -> None:
+        self.buffered -= size
+        if not future.cancelled():
+            future.exception()  # a closed socket: nothing to report, lost() follows
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         self.handler.close(code, reason)
@@ -54,7 +72,7 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
     """GET without Upgrade: the app's page. With Upgrade: the app's session socket."""
 
     options: HandlerOptions  # set on the subclass made by make_handler()
-    link: SessionLink | None = None
+    link: SessionLink | Resumption | None = None
     peer: TornadoPeer | None = None
 
     def _query(self) -> dict[str, str]:
@@ -64,22 +82,29 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
             await super().get(*args, **kwargs)
             return
-        response = page_response(self.options, self.request.path, self._query())
+        if self.options.prerender:  # the app starts now; its first screen is in the page
+            response = await prerendered_page(self.options, self.request.path, self._query(),
+                                              self._session_info())
+        else:
+            response = page_response(self.options, self.request.path, self._query())
         self.set_status(response.status)
         for name, value in response.headers.items():
             self.set_header(name, value)
         body = response.body
         if (self.settings.get("compress_response") and len(body) >= GZIP_MIN_BYTES
                 and "gzip" in self.request.headers.get("Accept-Encoding", "")):
-            body = gzipped(body)  # tornado leaves a response alone that names its encoding
+            # tornado leaves a response alone that names its encoding; a prerendered page is
+            # unique (and holds a secret), so it is not cached
+            body = (gzip.compress(body, compresslevel=6, mtime=0)
+                    if response.headers.get("Cache-Control") == "no-store" else gzipped(body))
             self.set_header("Content-Encoding", "gzip")
         self.finish(body)
 
     def check_origin(self, origin: str) -> bool:
         allowed = origin_allowed(origin, self.request.host, self.options)
         if not allowed:
-            logger.warning("refused a WebSocket from origin %r (host %r)", origin,
-                           self.request.host)
+            logger.warning("refused a WebSocket from origin %s (host %s)", protocol.clip(origin),
+                           protocol.clip(self.request.host))
         return allowed
 
     def get_compression_options(self) -> dict | None:
@@ -92,6 +117,7 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
         self.link = open_link(self.options, self.peer, self._query(), self._session_info())
 
     def _session_info(self) -> SessionInfo:
+        # (a prerendered session's request is its page's GET; its socket attaches later)
         return session_info(self.request.headers, host=self.request.host,
                             user_ip=self.request.remote_ip or "", backend="tornado",
                             protocol="websocket", request=self.request)
@@ -145,6 +171,15 @@ class VersionedStaticHandler(tornado.web.StaticFileHandler):
         return self.CACHE_MAX_AGE
 
 
+class UserStaticHandler(tornado.web.StaticFileHandler):
+    """A user's ``static_dir``: hidden names (``.env``, ``.git/``) are refused (``files.py``)."""
+
+    def parse_url_path(self, url_path: str) -> str:
+        if refused(url_path):
+            raise tornado.web.HTTPError(403)
+        return super().parse_url_path(url_path)
+
+
 def guarded(handler_class: type[tornado.web.RequestHandler],
             guard: Callable[[tornado.web.RequestHandler], bool]) -> type:
     """``handler_class`` that runs ``guard`` first: 403 when it refuses, nothing more when it
@@ -159,10 +194,40 @@ def guarded(handler_class: type[tornado.web.RequestHandler],
     return type(f"Guarded{handler_class.__name__}", (handler_class,), {"prepare": prepare})
 
 
+class FrameGuard(tornado.web.OutputTransform):
+    """Adds ``FRAME_HEADERS`` to every response of an application (static files, errors and
+    redirects too): ``application.add_transform(FrameGuard)``."""
+
+    def transform_first_chunk(self, status_code: int, headers: Any, chunk: bytes,
+                              finishing: bool) -> tuple[int, Any, bytes]:
+        for name, value in FRAME_HEADERS.items():
+            headers.setdefault(name, value)
+        return status_code, headers, chunk
+
+
+def route_guard(options: HandlerOptions) -> Callable[[tornado.web.RequestHandler], bool] | None:
+    """What every route of a server we run checks first: the Host rule (``allowed_hosts``),
+    then the embedder's ``request_guard``; None when there is nothing to check."""
+    embedder = options.request_guard
+    if options.allowed_hosts is None:
+        return embedder
+
+    def guard(handler: tornado.web.RequestHandler) -> bool:
+        reason = host_refusal(handler.request.host or "", options)
+        if reason is not None:
+            logger.warning("refused %s %s from %s: %s", handler.request.method,
+                           handler.request.path, handler.request.remote_ip, reason)
+            return False
+        return embedder is None or embedder(handler)
+
+    return guard
+
+
 def make_handler(options: HandlerOptions) -> type[WebIOHandler]:
     handler = type("WebIOAppHandler", (WebIOHandler,), {"options": options})
-    if options.request_guard is not None:
-        handler = guarded(handler, options.request_guard)
+    guard = route_guard(options)
+    if guard is not None:
+        handler = guarded(handler, guard)
     return handler
 
 
@@ -173,5 +238,5 @@ def static_routes(static_dir: str | None = None) -> list[tuple]:
         (STATIC_PREFIX + r"(.*)", tornado.web.StaticFileHandler, {"path": STATIC_PATH}),
     ]
     if static_dir is not None:
-        routes.append((r"/static/(.*)", tornado.web.StaticFileHandler, {"path": static_dir}))
+        routes.append((r"/static/(.*)", UserStaticHandler, {"path": static_dir}))
     return routes

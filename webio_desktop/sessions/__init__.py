@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..appkind import is_coroutine_app
 from .core import Session, SessionInfo
 
 
 def new_session(app: Callable, info: SessionInfo, *, debug: bool = False,
                 on_close: Callable[[Session], None] | None = None) -> Session:
     """A coroutine session for ``async def`` apps, a thread session for the others."""
-    from ..server.apps import is_coroutine_app
-
     if is_coroutine_app(app):
         from .coroutine import CoroutineSession, session_loop
 

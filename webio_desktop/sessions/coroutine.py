@@ -20,7 +20,6 @@ import warnings
 import weakref
 from typing import Any, Callable, Coroutine
 
-from ..exceptions import SessionException
 from .core import (Callback, FlowFactory, FlowRun, Session, TaskContext, _current_task,
                    enter_task)
 
@@ -242,14 +241,11 @@ class CoroutineSession(Session):
             task.cancel()
 
     def _report(self, task: asyncio.Task) -> None:
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None and not isinstance(exc, SessionException):
-            self.report_error(exc)
+        if not task.cancelled() and task.exception() is not None:
+            self.report_error(task.exception())  # (a session exception is not reported)
 
     async def _run_app(self) -> None:
-        try:
+        with self.user_code():
             result = self.app()
             if inspect.isgenerator(result):
                 result.close()
@@ -257,17 +253,17 @@ class CoroutineSession(Session):
                                 "not supported: write the app as `async def` and use `await`")
             if inspect.isawaitable(result):
                 await result
-        except SessionException:
-            return
-        except Exception as exc:
-            self.report_error(exc)
-        # The session lives on while the app's other tasks (run_async, create_task) run.
+        for wait in self.after_app():  # the core's rule: each wait is awaited here
+            await wait()
+
+    async def wait_tasks(self) -> None:
+        """The app's other tasks (run_async, create_task): the session lives on while they run."""
         me = asyncio.current_task()
         while others := [t for t in self._tasks if t is not me]:
             await asyncio.wait(others)
-        if self.has_callbacks and not self.closed:
-            await asyncio.shield(self._closed_future)
-        self.close()
+
+    async def wait_closed(self) -> None:
+        await asyncio.shield(self._closed_future)
 
     def run_async(self, coro: Coroutine) -> TaskHandler:
         """Run ``coro`` as a new task of this session."""
@@ -317,7 +313,7 @@ class CoroutineSession(Session):
             self.loop.call_soon_threadsafe(channel.put_nowait, event)
 
     def hold(self) -> SessionAwaitable:
-        return SessionAwaitable(lambda: _await(asyncio.shield(self._closed_future)))
+        return SessionAwaitable(self.wait_closed)
 
     # -- callbacks ------------------------------------------------------------------------------
     def dispatch_callback(self, callback: Callback, data: Any) -> None:
@@ -334,13 +330,9 @@ class CoroutineSession(Session):
         if callback.serial:  # mutex_mode: one at a time, in click order
             self._create_task(self._run_serial(callback, data), context)
             return
-        try:
+        result = None
+        with self.user_code():
             result = context.run(callback.func, data)
-        except SessionException:
-            return
-        except Exception as exc:
-            self.report_error(exc)
-            return
         if inspect.isawaitable(result):
             self._create_task(_await(result), context)
 
