@@ -1,12 +1,17 @@
 """Every public name of PyWebIO's module map exists in webio_desktop with PyWebIO's signature
-(parameter names, kinds and defaults), from the table below (spec: /work/shared/spec/pywebio-api.md
-§1, §2, §4). No browser."""
+(parameter names, kinds and defaults), from the table below: PyWebIO 1.8.4's public modules,
+API and deployment functions, as its documentation and ``inspect.signature`` of an installed
+``pywebio==1.8.4`` give them. No browser."""
 from __future__ import annotations
 
 import importlib
 import inspect
 
 import pytest
+
+# Our one addition to PyWebIO's server signatures (issue 13): the limit on output a session
+# holds for a page that is not taking it (docs/limits.md). Keyword, last before **settings.
+_PENDING = "max_pending_output=None, "
 
 # Names referenced by the signatures below.
 _NAMES = {"TEXT": "text"}
@@ -24,7 +29,7 @@ SIGNATURES: dict[str, dict[str, str | None]] = {
         "start_server": "(applications, port=0, host='', debug=False, cdn=True, static_dir=None, "
                         "remote_access=False, reconnect_timeout=0, allowed_origins=None, "
                         "check_origin=None, auto_open_webbrowser=False, max_payload_size='200M', "
-                        "**tornado_app_settings)",
+                        f"{_PENDING}**tornado_app_settings)",
     },
     "input": {
         **{c: None for c in "TEXT NUMBER FLOAT PASSWORD URL DATE TIME COLOR DATETIME_LOCAL "
@@ -129,6 +134,7 @@ SIGNATURES: dict[str, dict[str, str | None]] = {
         "pin_update": "(name, **spec)",
         "pin_wait_change": "(*names, timeout=None)",
         "pin_on_change": "(name, onchange=None, clear=False, init_run=False, **callback_options)",
+        "get_pin_values": "(names)",
     },
     "session": {
         "local": None, "info": None, "Session": None, "ThreadBasedSession": None,
@@ -148,7 +154,7 @@ SIGNATURES: dict[str, dict[str, str | None]] = {
         "start_server": "(applications, port=0, host='', debug=False, cdn=True, static_dir=None, "
                         "remote_access=False, reconnect_timeout=0, allowed_origins=None, "
                         "check_origin=None, auto_open_webbrowser=False, max_payload_size='200M', "
-                        "**tornado_app_settings)",
+                        f"{_PENDING}**tornado_app_settings)",
         "path_deploy": "(base, port=0, host='', index=True, static_dir=None, reconnect_timeout=0, "
                        "cdn=True, debug=False, allowed_origins=None, check_origin=None, "
                        "max_payload_size='200M', **tornado_app_settings)",
@@ -166,23 +172,26 @@ SIGNATURES: dict[str, dict[str, str | None]] = {
         "wait_host_port": "(host, port, duration=10, delay=2)",
         "get_free_port": "()", "random_str": "(length=16)", "parse_file_size": "(size)",
         "iscoroutinefunction": "(func)", "isgeneratorfunction": "(func)",
-        "get_function_name": "(func, default=None)",
+        "get_function_name": "(func, default=None)", "get_function_doc": "(func)",
     },
 }
 
 
 _START_HTTP = ("(applications, port=8080, host='', cdn=True, static_dir=None, remote_access=False, "
                "allowed_origins=None, check_origin=None, session_expire_seconds=None, "
-               "session_cleanup_interval=None, debug=False, max_payload_size='200M', **{})")
+               "session_cleanup_interval=None, debug=False, max_payload_size='200M', "
+               + _PENDING + "**{})")
+# ... plus max_payload_size at the end (ours: the body limit PyWebIO's view could not set).
 _VIEW = ("(applications, cdn=True, session_expire_seconds=None, session_cleanup_interval=None, "
-         "allowed_origins=None, check_origin=None)")
+         "allowed_origins=None, check_origin=None, max_pending_output=None, "
+         "max_payload_size='200M')")
 
 # The framework integrations: platform submodule -> {name: signature}.
 PLATFORM_SIGNATURES: dict[str, dict[str, str]] = {
     "tornado": {
         "start_server": SIGNATURES["platform"]["start_server"],
         "webio_handler": "(applications, cdn=True, reconnect_timeout=0, allowed_origins=None, "
-                         "check_origin=None)",
+                         "check_origin=None, max_pending_output=None)",
     },
     "path_deploy": {
         "path_deploy": SIGNATURES["platform"]["path_deploy"],
@@ -193,46 +202,74 @@ PLATFORM_SIGNATURES: dict[str, dict[str, str]] = {
                         "static_dir=None, allowed_origins=None, check_origin=None, "
                         "auto_open_webbrowser=False, session_expire_seconds=None, "
                         "session_cleanup_interval=None, max_payload_size='200M', "
-                        "**tornado_app_settings)",
+                        f"{_PENDING}**tornado_app_settings)",
         "webio_handler": "(applications, cdn=True, session_expire_seconds=None, "
-                         "session_cleanup_interval=None, allowed_origins=None, check_origin=None)",
+                         "session_cleanup_interval=None, allowed_origins=None, check_origin=None, "
+                         "max_pending_output=None)",
     },
     "aiohttp": {
         "start_server": "(applications, port=0, host='', debug=False, cdn=True, static_dir=None, "
                         "remote_access=False, reconnect_timeout=0, allowed_origins=None, "
                         "check_origin=None, auto_open_webbrowser=False, max_payload_size='200M', "
-                        "websocket_settings=None, **aiohttp_settings)",
+                        f"websocket_settings=None, {_PENDING}**aiohttp_settings)",
         "webio_handler": "(applications, cdn=True, reconnect_timeout=0, allowed_origins=None, "
-                         "check_origin=None, max_payload_size='200M', websocket_settings=None)",
+                         "check_origin=None, max_payload_size='200M', websocket_settings=None, "
+                         "max_pending_output=None)",
         "static_routes": "(prefix='/')",
     },
     "flask": {
-        "start_server": _START_HTTP.format("flask_options"),
+        "start_server": _START_HTTP.replace("{}", "flask_options"),
         "webio_view": _VIEW,
         "wsgi_app": "(applications, cdn=True, static_dir=None, allowed_origins=None, "
                     "check_origin=None, session_expire_seconds=None, "
-                    "session_cleanup_interval=None, max_payload_size='200M')",
+                    "session_cleanup_interval=None, max_payload_size='200M', "
+                    "max_pending_output=None)",
         "run_event_loop": "(debug=False)",
     },
     "django": {
-        "start_server": _START_HTTP.format("django_options"),
+        "start_server": _START_HTTP.replace("{}", "django_options"),
         "webio_view": _VIEW,
         "wsgi_app": "(applications, cdn=True, static_dir=None, allowed_origins=None, "
                     "check_origin=None, session_expire_seconds=None, "
                     "session_cleanup_interval=None, debug=False, max_payload_size='200M', "
-                    "**django_options)",
+                    f"{_PENDING}**django_options)",
+        "run_event_loop": "(debug=False)",
     },
     "fastapi": {
         "start_server": "(applications, port=0, host='', cdn=True, reconnect_timeout=0, "
                         "static_dir=None, remote_access=False, debug=False, allowed_origins=None, "
                         "check_origin=None, auto_open_webbrowser=False, max_payload_size='200M', "
-                        "**uvicorn_settings)",
+                        f"{_PENDING}**uvicorn_settings)",
         "webio_routes": "(applications, cdn=True, reconnect_timeout=0, allowed_origins=None, "
-                        "check_origin=None)",
+                        "check_origin=None, max_pending_output=None)",
         "asgi_app": "(applications, cdn=True, reconnect_timeout=0, static_dir=None, debug=False, "
-                    "allowed_origins=None, check_origin=None)",
+                    "allowed_origins=None, check_origin=None, max_pending_output=None)",
     },
 }
+# Ours, not PyWebIO's: the servers we run and the apps we build take ``allowed_hosts`` (the
+# Host rule against DNS rebinding), appended after PyWebIO's parameters (before ``**``).
+WITH_ALLOWED_HOSTS = {
+    "": ["start_server"], "platform": ["start_server", "path_deploy", "path_deploy_http"],
+    "platform.tornado": ["start_server"],
+    "platform.path_deploy": ["path_deploy", "path_deploy_http"],
+    "platform.tornado_http": ["start_server"], "platform.aiohttp": ["start_server"],
+    "platform.flask": ["start_server", "wsgi_app"], "platform.django": ["start_server", "wsgi_app"],
+    "platform.fastapi": ["start_server", "asgi_app"],
+}
+
+
+# And ``prerender`` (issue 16: the first output in the page's HTML, opt-in), after that, on
+# Tornado's start_server (the one that serves pages from its own sessions).
+WITH_PRERENDER = {"": ["start_server"], "platform": ["start_server"],
+                  "platform.tornado": ["start_server"]}
+
+
+def with_allowed_hosts(signature: str, extra: str = "") -> str:
+    star = signature.find(", **")
+    at = star if star >= 0 else len(signature) - 1
+    return signature[:at] + ", allowed_hosts=None" + extra + signature[at:]
+
+
 # Every integration must import here (the test run installs every framework extra).
 REQUIRED_PLATFORM_MODULES = sorted(PLATFORM_SIGNATURES)
 
@@ -258,9 +295,14 @@ def _check(module_name: str, table: dict[str, str | None]) -> None:
     module = importlib.import_module(module_name)
     missing = [name for name in table if not hasattr(module, name)]
     assert not missing, f"{module_name} lacks {missing}"
+    short = module_name.removeprefix("webio_desktop").lstrip(".")
+    ours = WITH_ALLOWED_HOSTS.get(short, [])
     for name, signature in table.items():
         if signature is None:
             continue
+        if name in ours:
+            extra = ", prerender=None" if name in WITH_PRERENDER.get(short, []) else ""
+            signature = with_allowed_hosts(signature, extra)
         actual = inspect.signature(getattr(module, name))
         assert _shape(actual) == _shape(_expected(signature)), \
             f"{module_name}.{name}{actual} differs from PyWebIO's {signature}"

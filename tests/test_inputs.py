@@ -1,5 +1,5 @@
 """End-to-end tests of the input functions: a user fills the forms in Chromium, the app gets typed
-Python values back (spec: /work/shared/spec/pywebio-api.md §2.1)."""
+Python values back (as PyWebIO 1.8.4 documents `pywebio.input`)."""
 from __future__ import annotations
 
 

@@ -1,5 +1,5 @@
 """End-to-end tests of the output functions and page-level session calls, checked in Chromium
-(spec: /work/shared/spec/pywebio-api.md §2.0, §2.2, §2.4)."""
+(as PyWebIO 1.8.4 documents its conventions, `pywebio.output`, `pywebio.session`)."""
 from __future__ import annotations
 
 import base64

@@ -1,5 +1,5 @@
 """Pin widgets end to end in Chromium: values round-trip both ways, waits, callbacks, updates,
-in thread and coroutine sessions (spec: /work/shared/spec/pywebio-api.md §2.3)."""
+in thread and coroutine sessions (as PyWebIO 1.8.4 documents `pywebio.pin`)."""
 from __future__ import annotations
 
 import asyncio

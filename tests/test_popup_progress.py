@@ -1,6 +1,8 @@
 """End to end: popup / close_popup, the debug traceback popup, and progress bars
-(spec: /work/shared/spec/pywebio-api.md §2.2)."""
+(PyWebIO 1.8.4's `popup`, `close_popup`, `put_progressbar`, `set_progressbar`)."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from playwright.sync_api import expect
 
@@ -12,6 +14,19 @@ from webio_desktop.output import (close_popup, popup, put_button, put_processbar
 
 def dialog(page):
     return page.locator("dialog.webio-popup[open]")
+
+
+def handled(page, *events: str) -> Callable[[], object]:
+    """Watch the open popup for ``events``; the returned function waits until it has handled
+    them all. Its own listeners run first and decide at once, so a check that the popup is still
+    open made after that wait comes after the decision (no fixed sleep)."""
+    page.evaluate("""(names) => {
+        const d = document.querySelector('dialog.webio-popup[open]');
+        window.__handled = [];
+        for (const n of names) d.addEventListener(n, () => window.__handled.push(n));
+    }""", list(events))
+    return lambda: page.wait_for_function(
+        "(names) => names.every((n) => window.__handled.includes(n))", arg=list(events))
 
 
 def test_popup_open_replace_and_every_way_to_close(serve, page):
@@ -80,9 +95,10 @@ def test_popup_not_closable_and_context_manager(serve, page):
     expect(d.get_by_text("also inside")).to_be_visible()
     assert page.locator(f"#pywebio-scope-{name}").count() == 1
     expect(d.get_by_role("button", name="Close dialog")).to_have_count(0)
+    done = handled(page, "cancel", "click")
     page.keyboard.press("Escape")
     page.mouse.click(5, 5)
-    page.wait_for_timeout(300)
+    done()
     expect(d).to_have_count(1)  # neither Esc nor an outside click closes it
 
 
@@ -106,8 +122,9 @@ def test_popup_decorator_and_close_popup(serve, page):
     expect(d.get_by_text("call 1")).to_be_visible()
     expect(d.get_by_text("call 2")).to_be_visible()
     expect(d.get_by_text("outside")).to_have_count(0)
+    done = handled(page, "cancel")
     page.keyboard.press("Escape")  # implicit_close=False: stays
-    page.wait_for_timeout(300)
+    done()
     expect(d).to_have_count(1)
 
 

@@ -1,5 +1,5 @@
 """put_widget templates, the deprecated style()/output(), and put_file_upload (pin), end to end
-in Chromium (spec: /work/shared/spec/pywebio-api.md §2.2, §2.3)."""
+in Chromium (as PyWebIO 1.8.4 documents `pywebio.output`, `pywebio.pin`)."""
 from __future__ import annotations
 
 import queue

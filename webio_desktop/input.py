@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import protocol
+from .exceptions import ArgumentError, require
 from .sessions.core import Session, current_task
 from .utils import parse_file_size
 
@@ -47,6 +49,25 @@ class _Invalid(ValueError):
     """A submitted value that can not be converted; the message is shown under the field."""
 
 
+NOT_UNDERSTOOD = "This value was not understood; please enter it again."
+
+
+def decode_upload(entry: Any) -> dict:
+    """One file as a page sends it (``{filename, content: base64, mime_type, last_modified}``)
+    -> ``{filename, content: bytes, mime_type, last_modified}``; the name loses any folder.
+    ValueError (a message for the user) when it is not one: a page can send anything."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("content"), str):
+        raise ValueError("The upload was not understood; please choose the file again.")
+    try:
+        content = base64.b64decode(entry["content"], validate=True)
+    except ValueError:
+        raise ValueError("The upload was damaged; please choose the file again.") from None
+    name = PurePosixPath(str(entry.get("filename", "")).replace("\\", "/")).name
+    return {"filename": name or "upload", "content": content,
+            "mime_type": str(entry.get("mime_type") or ""),
+            "last_modified": entry.get("last_modified")}
+
+
 @dataclass
 class InputItem:
     """One form item: what the page shows, and how its answer becomes a Python value."""
@@ -63,48 +84,83 @@ class InputItem:
         return self.spec["name"]
 
     def convert(self, raw: Any) -> Any:
-        """The Python value for the page's raw answer (see docs/protocol.md)."""
+        """The Python value for the page's raw answer (see docs/protocol.md).
+
+        A page can send anything (a forged ``"abc"`` for a slider, an option that was never
+        offered): every value that does not fit the item raises ``_Invalid``, whose message the
+        form shows under the field while the app keeps waiting; nothing else escapes.
+        """
         if self.override:
             return self.override[0]
+        try:
+            return self._convert(raw)
+        except _Invalid:
+            raise
+        except (TypeError, ValueError, OverflowError, LookupError, AttributeError):
+            raise _Invalid(NOT_UNDERSTOOD) from None
+
+    def _convert(self, raw: Any) -> Any:
         kind = self.spec["type"]
         if kind in (NUMBER, FLOAT):
+            if isinstance(raw, bool) or not isinstance(raw, (str, int, float, type(None))):
+                raise _Invalid(NOT_UNDERSTOOD)
             text = "" if raw is None else str(raw).strip()
             if text == "":
                 return None
             try:
-                return int(text) if kind == NUMBER else float(text)
+                number = int(text) if kind == NUMBER else float(text)
             except ValueError:
                 raise _Invalid("Please enter a whole number." if kind == NUMBER
                                else "Please enter a number.") from None
+            if not math.isfinite(number):
+                raise _Invalid("Please enter a number.")
+            return number
         if kind in (SELECT, CHECKBOX, "actions", RADIO):
-            if isinstance(raw, list):
-                return [self.values[i] for i in raw if self._valid_index(i)]
-            if self.spec.get("multiple") or kind == CHECKBOX:
-                return []
-            return self.values[raw] if self._valid_index(raw) else None
+            return self._chosen(raw)
         if kind == FILE:
             return self._files(raw)
         if kind == "slider":
-            number = float(raw if raw is not None else self.spec.get("value", 0))
-            return number if self.spec.get("float") else int(number)
-        return "" if raw is None else str(raw)
+            return self._slider(raw)
+        if raw is not None and not isinstance(raw, str):
+            raise _Invalid(NOT_UNDERSTOOD)
+        return "" if raw is None else raw
+
+    def _chosen(self, raw: Any) -> Any:
+        """Option (or button) positions back to their values; only positions the page offered
+        (an actions item: its enabled submit buttons)."""
+        many = bool(self.spec.get("multiple")) or self.spec["type"] == CHECKBOX
+        if raw is None:
+            return [] if many else None
+        if isinstance(raw, list) != many:  # one position, or a list of them
+            raise _Invalid("Please choose from the options offered.")
+        positions = raw if many else [raw]
+        if not all(self._valid_index(i) for i in positions) or len(set(positions)) != len(positions):
+            raise _Invalid("Please choose from the options offered.")
+        values = [self.values[i] for i in positions]
+        return values if many else values[0]
+
+    def _slider(self, raw: Any) -> int | float:
+        """A slider position: a finite number within the slider's bounds."""
+        if raw is None:
+            raw = self.spec.get("value", 0)
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise _Invalid(NOT_UNDERSTOOD)
+        number = float(raw)
+        low, high = self.spec.get("min"), self.spec.get("max")
+        if not math.isfinite(number) or (low is not None and number < low) \
+                or (high is not None and number > high):
+            raise _Invalid(f"Please choose a value between {low} and {high}.")
+        return number if self.spec.get("float") else int(number)
 
     def _files(self, raw: Any) -> Any:
         """Uploaded files: the page checked the limits; check them again (a page can lie)."""
         multiple = bool(self.spec.get("multiple"))
-        items = raw if isinstance(raw, list) else []
-        files = []
-        for entry in items:
-            if not isinstance(entry, dict) or not isinstance(entry.get("content"), str):
-                raise _Invalid("The upload was not understood; please choose the file again.")
-            try:
-                content = base64.b64decode(entry["content"], validate=True)
-            except ValueError:
-                raise _Invalid("The upload was damaged; please choose the file again.") from None
-            name = PurePosixPath(str(entry.get("filename", "")).replace("\\", "/")).name
-            files.append({"filename": name or "upload", "content": content,
-                          "mime_type": str(entry.get("mime_type") or ""),
-                          "last_modified": entry.get("last_modified")})
+        if raw is not None and not isinstance(raw, list):
+            raise _Invalid("The upload was not understood; please choose the file again.")
+        try:
+            files = [decode_upload(entry) for entry in raw or []]
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
         max_size, max_total = self.spec.get("max_size") or 0, self.spec.get("max_total_size") or 0
         for f in files:
             if max_size and len(f["content"]) > max_size:
@@ -116,7 +172,12 @@ class InputItem:
         return files if multiple else (files[0] if files else None)
 
     def _valid_index(self, i: Any) -> bool:
-        return isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(self.values)
+        if not (isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(self.values)):
+            return False
+        if self.spec["type"] == "actions":  # only a submit button that can be clicked
+            button = self.spec["buttons"][i]
+            return button.get("type", "submit") == "submit" and not button.get("disabled")
+        return True
 
     def is_empty(self, value: Any) -> bool:
         return value is None or value == "" or value == []
@@ -141,9 +202,15 @@ def _ask(item: InputItem) -> Any:
     if item.spec["name"] is not None:
         return item
     item.spec["name"] = "data"
-    item.spec.setdefault("auto_focus", True)
     session = current_task().session
-    return session.run_flow(_form_flow(session, "", [item], None, False, single=True))
+    return session.run_flow(item_flow(session, item))
+
+
+def item_flow(session: Session, item: InputItem, *, cancelable: bool = False):
+    """The flow that asks ``item`` alone as a form and returns its value (None if cancelled):
+    for code that asks inside a flow of its own (the desktop dialogs' browser fallbacks)."""
+    item.spec.setdefault("auto_focus", True)
+    return _form_flow(session, "", [item], None, cancelable, single=True)
 
 
 # ---- the form interaction --------------------------------------------------------------------
@@ -289,7 +356,7 @@ def _check_submission(state: _FormState, raw: dict, group_validate: Callable | N
         problem = group_validate(data)
         if problem is not None:
             if not (isinstance(problem, (list, tuple)) and len(problem) == 2):
-                raise ValueError("input_group(validate) must return None or (name, message)")
+                raise ArgumentError("input_group(validate) must return None or (name, message)")
             _feedback(state, str(problem[0]), str(problem[1]))
             ok = False
     return data if ok else None
@@ -304,7 +371,7 @@ def input(label: str = "", type: str = TEXT, *, validate: Callable | None = None
           datalist: Sequence[str] | None = None, help_text: str | None = None,
           **other_html_attrs: Any) -> Any:
     """A single-line text field; NUMBER gives ``int``, FLOAT ``float`` (empty: None)."""
-    assert type in _INPUT_TYPES, f"input(type={type!r}) is not a known type"
+    require(type in _INPUT_TYPES, f"input(type={type!r}) is not a known type")
     action_label, action_cb = (action if action is not None else (None, None))
     item = _item(type, label, name, other_html_attrs, {
         "value": None if value is None else str(value), "placeholder": placeholder,
@@ -330,7 +397,7 @@ def textarea(label: str = "", *, rows: int = 6, code: bool | dict | None = None,
 
 def _options(options: Sequence | None, preset: Any, multiple: bool) -> tuple[list[dict], list]:
     """Page options and their Python values from PyWebIO's option forms."""
-    assert options is not None, "options are required"
+    require(options is not None, "options are required")
     chosen = (list(preset) if isinstance(preset, (list, tuple)) else [preset]) \
         if preset is not None else []
     shown, values = [], []
@@ -393,7 +460,7 @@ def radio(label: str = "", options: Sequence | None = None, *, inline: bool | No
 def actions(label: str = "", buttons: Sequence | None = None, name: str | None = None,
             help_text: str | None = None) -> Any:
     """A row of buttons; returns the value of the one clicked (None when cancelled)."""
-    assert buttons is not None, "actions() needs buttons"
+    require(buttons is not None, "actions() needs buttons")
     shown, values = [], []
     for b in buttons:
         if isinstance(b, dict):
@@ -407,8 +474,8 @@ def actions(label: str = "", buttons: Sequence | None = None, name: str | None =
         else:
             entry = {"label": str(b), "type": "submit", "disabled": False, "color": None}
             val = b
-        assert entry["type"] in ("submit", "reset", "cancel"), \
-            f"actions() button type {entry['type']!r} is not submit, reset or cancel"
+        require(entry["type"] in ("submit", "reset", "cancel"),
+                f"actions() button type {entry['type']!r} is not submit, reset or cancel")
         shown.append(entry)
         values.append(val)
     item = _item("actions", label, name, {}, {"buttons": shown, "help_text": help_text},
@@ -453,7 +520,7 @@ def file_upload(label: str = "", accept: str | list[str] | None = None, name: st
     per_file, total = parse_file_size(max_size), parse_file_size(max_total_size)
     for value, what in ((per_file, "max_size"), (total, "max_total_size")):
         if limit and value > limit:
-            raise ValueError(f"file_upload({what}={value}) is over the server's limit of "
+            raise ArgumentError(f"file_upload({what}={value}) is over the server's limit of "
                              f"{limit} bytes (max_payload_size)")
     if isinstance(accept, (list, tuple)):
         accept = ",".join(accept)
@@ -471,10 +538,10 @@ def input_group(label: str = "", inputs: Sequence[InputItem] | None = None,
     items = list(inputs or [])
     names: set[str] = set()
     for item in items:
-        assert isinstance(item, InputItem) and item.spec.get("name"), \
-            "input_group() items must be input calls with a name"
+        require(isinstance(item, InputItem) and item.spec.get("name"),
+                "input_group() items must be input calls with a name")
         if item.name in names:
-            raise ValueError(f"duplicate input name {item.name!r} in input_group()")
+            raise ArgumentError(f"duplicate input name {item.name!r} in input_group()")
         names.add(item.name)
     session = current_task().session
     return session.run_flow(_form_flow(session, label, items, validate, cancelable))
@@ -491,9 +558,9 @@ def input_update(name: str | None = None, **spec: Any) -> None:
         raise RuntimeError("input_update() can only be called inside an onchange callback")
     target = name or state.current
     item = state.items.get(target)
-    assert item is not None, f"input_update(): no input named {target!r} in this form"
+    require(item is not None, f"input_update(): no input named {target!r} in this form")
     bad = _FORBIDDEN_UPDATES & spec.keys()
-    assert not bad, f"input_update() can not change {', '.join(sorted(bad))}"
+    require(not bad, f"input_update() can not change {', '.join(sorted(bad))}")
     attrs = page_attrs(item, {k: v for k, v in spec.items() if v is not None})
     state.session.send(protocol.form_update(state.flow_id, target, attrs))
 

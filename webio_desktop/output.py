@@ -18,7 +18,7 @@ from typing import Any
 
 from . import protocol, render
 from .template import render_template
-from .exceptions import PyWebIOWarning
+from .exceptions import ArgumentError, PyWebIOWarning, require
 from .session import download
 from .sessions.core import TaskContext, current_task
 
@@ -59,7 +59,7 @@ class JSFunction:
 
     def __init__(self, *params_and_body: str) -> None:
         if not params_and_body:
-            raise ValueError("JSFunction needs at least the function body")
+            raise ArgumentError("JSFunction needs at least the function body")
         *self.params, self.body = params_and_body
 
     def __repr__(self) -> str:
@@ -71,7 +71,7 @@ _SCOPE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 def _check_scope_name(name: str) -> str:
     if not isinstance(name, str) or not _SCOPE_NAME.match(name):
-        raise ValueError(f"scope name {name!r} may only contain letters, digits, '-' and '_'")
+        raise ArgumentError(f"scope name {name!r} may only contain letters, digits, '-' and '_'")
     return name
 
 
@@ -213,9 +213,11 @@ def put_code(content: Any, language: str = "", rows: int | None = None, scope: s
 
 def put_link(name: str, url: str | None = None, app: str | None = None, new_window: bool = False,
              scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
-    """A link to a URL, or (``app=``) to another app of this server."""
-    assert (url is None) != (app is None), "put_link() needs exactly one of url and app"
-    return Output({"type": "link", "text": name, "href": url, "app": app,
+    """A link to a URL, or (``app=``) to another app of this server. Only http(s), mailto,
+    relative and fragment URLs are linked (others are dropped with a logged warning)."""
+    require((url is None) != (app is None), "put_link() needs exactly one of url and app")
+    href = None if url is None else render.safe_url(url, "put_link")
+    return Output({"type": "link", "text": name, "href": href, "app": app,
                    "new_window": new_window}, scope, position)
 
 
@@ -301,7 +303,9 @@ def _button_options(buttons: Sequence) -> list[tuple[dict, Any]]:
     result = []
     for b in buttons:
         if isinstance(b, dict):
-            label, value = b["label"], b.get("value", b["label"])
+            require("label" in b and "value" in b,  # as PyWebIO: a dict names both
+                    f"a button given as a dict needs 'label' and 'value': {b!r}")
+            label, value = b["label"], b["value"]
             shown = {"label": str(label), "color": b.get("color"), "disabled": bool(b.get("disabled"))}
         elif isinstance(b, (list, tuple)):
             label, value = b[0], b[1]
@@ -328,7 +332,7 @@ def put_buttons(buttons: Sequence, onclick: Callable[[Any], Any] | Sequence[Call
     if callable(onclick):
         handlers = [functools.partial(onclick, value) for _, value in pairs]
     else:
-        assert len(onclick) == len(pairs), "put_buttons(): one onclick callable per button"
+        require(len(onclick) == len(pairs), "put_buttons(): one onclick callable per button")
         handlers = list(onclick)
 
     def on_press(index: Any) -> Any:
@@ -370,7 +374,7 @@ def put_image(src: Any, format: str | None = None, title: str = "", width: str |
     if isinstance(src, (bytes, bytearray)):
         url = _image_data_url(bytes(src), format)
     elif isinstance(src, str):
-        url = src
+        url = render.safe_url(src, "put_image", images=True)  # a javascript: src: no src
     elif hasattr(src, "save"):  # a PIL image
         fmt = format or getattr(src, "format", None) or "JPEG"
         buffer = io.BytesIO()
@@ -395,8 +399,8 @@ def put_file(name: str, content: bytes, label: str | None = None, scope: str | N
 def _layout_items(content: Sequence, size: str | None, gap: str) -> tuple[list, str]:
     items = [] if content is None else list(content)
     for item in items:
-        assert item is None or isinstance(item, Output), \
-            "put_row()/put_column() take outputs or None (gaps), not plain values"
+        require(item is None or isinstance(item, Output),
+                "put_row()/put_column() take outputs or None (gaps), not plain values")
     template = size or " ".join(gap if item is None else "1fr" for item in items)
     return ["" if item is None else item.embed_data() for item in items], template
 
@@ -467,7 +471,7 @@ def put_tabs(tabs: Sequence[dict], scope: str | None = None,
              position: int = OutputPosition.BOTTOM) -> Output:
     """Tabs: ``[{'title': ..., 'content': ...}, ...]``."""
     for tab in tabs:
-        assert "title" in tab and "content" in tab, "each tab needs 'title' and 'content'"
+        require("title" in tab and "content" in tab, "each tab needs 'title' and 'content'")
     return Output({"type": "tabs", "tabs": [{"title": str(t["title"]), "contents":
                                              _contents(t["content"])} for t in tabs]},
                   scope, position)
@@ -495,7 +499,7 @@ class _LoadingOutput(ContainerOutput):
 def put_loading(shape: str = "border", color: str = "dark", scope: str | None = None,
                 position: int = OutputPosition.BOTTOM) -> Output:
     """A spinner; as a context manager it disappears, with the block's outputs, at the end."""
-    assert shape in ("border", "grow"), "put_loading(shape) is 'border' or 'grow'"
+    require(shape in ("border", "grow"), "put_loading(shape) is 'border' or 'grow'")
     return _LoadingOutput({"type": "loading", "shape": shape, "color": color}, scope, position)
 
 
@@ -512,7 +516,7 @@ def set_scope(name: str, container_scope: str | None = None, position: int = Out
               if_exist: str | None = None) -> None:
     """Create scope ``name`` in ``container_scope``; ``if_exist``: None, 'remove' or 'clear'."""
     ctx = current_task()
-    assert if_exist in (None, "remove", "clear"), "if_exist is None, 'remove' or 'clear'"
+    require(if_exist in (None, "remove", "clear"), "if_exist is None, 'remove' or 'clear'")
     ctx.session.send(protocol.set_scope(_check_scope_name(name), _scope_of(ctx, container_scope),
                                         position, if_exist))
 
@@ -539,7 +543,7 @@ def remove(scope: str | None = None) -> None:
     """Remove a scope and its content (default: the current one)."""
     ctx = current_task()
     name = _scope_of(ctx, scope)
-    assert name != "ROOT", "the ROOT scope can not be removed"
+    require(name != "ROOT", "the ROOT scope can not be removed")
     ctx.session.send(protocol.remove(name))
 
 
@@ -621,8 +625,8 @@ class popup:
 
     def __init__(self, title: str, content: Any = None, size: str = PopupSize.NORMAL,
                  implicit_close: bool = True, closable: bool = True) -> None:
-        assert size in (PopupSize.LARGE, PopupSize.NORMAL, PopupSize.SMALL), \
-            "popup(size) is 'large', 'normal' or 'small'"
+        require(size in (PopupSize.LARGE, PopupSize.NORMAL, PopupSize.SMALL),
+                "popup(size) is 'large', 'normal' or 'small'")
         ctx = current_task()
         self.name = _random_scope()
         ctx.session.send(protocol.popup(str(title), _contents(content), size,
@@ -722,9 +726,17 @@ def _column_order(records: Sequence, column_order: Any) -> list[tuple]:
     return [tuple(c) if isinstance(c, (list, tuple)) else (c,) for c in column_order]
 
 
+def _header_text(key: Any) -> str:
+    """A column header as PyWebIO shows a record key: underscores as spaces, first letter upper."""
+    text = str(key).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def _column_spec(path: tuple, column_args: dict) -> dict:
     """A column of our grid: its path, label and the ag-grid properties we support."""
-    spec: dict[str, Any] = {"path": [str(p) for p in path], "label": str(path[-1])}
+    spec: dict[str, Any] = {"path": [str(p) for p in path], "label": _header_text(path[-1])}
+    if len(path) > 1:  # the header over the columns of a nested record
+        spec["group"] = " / ".join(_header_text(p) for p in path[:-1])
     # A str key applies to every column of that name at any depth, a tuple to one path.
     for args in (column_args.get(str(path[-1])), column_args.get(tuple(path))):
         for key, value in (args or {}).items():
@@ -756,16 +768,18 @@ def put_datatable(records: Sequence[dict], actions: Sequence | None = None,
     """
     records = list(records)
     if not records and not column_order:
-        raise ValueError("put_datatable() needs column_order when records is empty")
+        raise ArgumentError("put_datatable() needs column_order when records is empty")
     if theme not in _DATATABLE_THEMES:
-        raise ValueError(f"put_datatable(theme={theme!r}): use one of {', '.join(_DATATABLE_THEMES)}")
+        raise ArgumentError(f"put_datatable(theme={theme!r}): use one of "
+                            f"{', '.join(_DATATABLE_THEMES)}")
     if instance_id and not _SCOPE_NAME.match(instance_id):
-        raise ValueError(f"instance_id {instance_id!r} may only contain letters, digits, '-', '_'")
+        raise ArgumentError(f"instance_id {instance_id!r} may only contain letters, "
+                            "digits, '-', '_'")
     actions = list(actions or [])
     for action in actions:
-        assert action is None or (isinstance(action, (list, tuple)) and len(action) == 2
-                                  and callable(action[1])), \
-            "each action is (label, callback) or None (a separator)"
+        require(action is None or (isinstance(action, (list, tuple)) and len(action) == 2
+                                   and callable(action[1])),
+                "each action is (label, callback) or None (a separator)")
     if height == "auto" and len(records) > 1000:
         logger.warning("put_datatable: too many rows (%d) for height='auto', using 600px",
                        len(records))
@@ -804,7 +818,7 @@ def datatable_update(instance_id: str, data: Any, row_id: int | str | None = Non
     """Replace all rows (``data`` = records), one row (``row_id``), or one cell
     (``row_id`` and ``field``, a key or a path)."""
     if row_id is None and field is not None:
-        raise ValueError("datatable_update(): `row_id` is required when `field` is given")
+        raise ArgumentError("datatable_update(): `row_id` is required when `field` is given")
     if row_id is None:
         _datatable_command(instance_id, "replace", records=list(data))
     elif field is None:

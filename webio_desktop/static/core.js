@@ -18,8 +18,10 @@ export const config = (() => {
   }
 })();
 
-// `id`: set when the server lets this page reconnect (set_session); `frames`: frames applied.
-export const session = { socket: null, ended: false, id: null, frames: 0 };
+// `token`: the secret set_session gives a page that may reconnect (kept in memory only, never in
+// a URL); `frames`: frames applied; `revealOutput`: a form was submitted, the output that
+// follows is scrolled into view (webio.js).
+export const session = { socket: null, ended: false, token: null, frames: 0, revealOutput: false };
 const outbox = []; // events sent before the socket opened
 
 /** Send one event object to the server. Returns false when it was dropped (session over). */
@@ -29,7 +31,7 @@ export function send(event) {
   if (config.debug) console.debug('[webio] →', event);
   const ws = session.socket;
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(text);
-  else if (!ws || ws.readyState === WebSocket.CONNECTING || session.id) outbox.push(text); // reconnecting
+  else if (!ws || ws.readyState === WebSocket.CONNECTING || session.token) outbox.push(text); // reconnecting
   else return false;
   return true;
 }

@@ -52,7 +52,12 @@ class Grid {
     if (s.height && s.height !== 'auto') this.root.style.height = s.height;
     this.windowed = s.height !== 'auto';
 
+    // Shown only while rows are selected: how many, a way to unselect them, the actions.
     this.actionBar = el('div', { class: 'webio-dt-actions', role: 'toolbar', 'aria-label': 'Actions on the selected rows', hidden: true });
+    this.status = el('span', { class: 'webio-dt-status', 'aria-live': 'polite' });
+    const unselect = el('button', { type: 'button', class: `${buttonClass('secondary', { small: true, outline: true })} webio-local` }, 'Unselect');
+    unselect.addEventListener('click', () => this.unselectAll());
+    this.actionBar.append(el('span', { class: 'webio-dt-selection' }, this.status, unselect));
     (s.actions ?? []).forEach((label, index) => {
       if (label == null) {
         this.actionBar.append(el('span', { class: 'webio-dt-sep', role: 'separator' }));
@@ -62,7 +67,8 @@ class Grid {
       button.addEventListener('click', () => this.report(index));
       this.actionBar.append(button);
     });
-    this.cellBar = s.cell_bar ? el('div', { class: 'webio-dt-cellbar', 'aria-live': 'polite' }, '\u00a0') : null;
+    // The clicked cell's full content; hidden until a cell is clicked (no empty strip).
+    this.cellBar = s.cell_bar ? el('div', { class: 'webio-dt-cellbar', 'aria-live': 'polite', hidden: true }) : null;
 
     this.table = el('table', { class: 'webio-dt-table', role: 'grid', 'aria-multiselectable': s.multiple ? 'true' : null });
     const widths = this.columnWidths();
@@ -108,7 +114,7 @@ class Grid {
         const group = c.path.slice(0, -1).join('.');
         if (last && last.dataset.group === group) last.colSpan += 1;
         else {
-          last = el('th', { class: 'webio-dt-group', scope: 'colgroup', 'data-group': group }, group);
+          last = el('th', { class: 'webio-dt-group', scope: 'colgroup', 'data-group': group }, c.group ?? group);
           groups.append(last);
         }
       }
@@ -192,7 +198,8 @@ class Grid {
     const td = e.target.closest('td');
     if (this.cellBar && td) {
       const column = this.columns[td.cellIndex];
-      this.cellBar.textContent = `${column?.path.join('.') ?? ''}: ${td.textContent}`;
+      this.cellBar.textContent = `${column?.label ?? ''}: ${td.textContent}`;
+      this.cellBar.hidden = false;
     }
     this.select(index, e.ctrlKey || e.metaKey);
   }
@@ -239,8 +246,21 @@ class Grid {
   }
 
   selectionChanged() {
-    this.actionBar.hidden = this.selected.size === 0;
+    this.showSelection();
     if (this.spec.onselect && this.selected.size) this.report(null);
+  }
+
+  /** The toolbar says how many rows are selected, and is hidden when none is. */
+  showSelection() {
+    const n = this.selected.size;
+    this.actionBar.hidden = n === 0;
+    this.status.textContent = `${n} ${n === 1 ? 'row' : 'rows'} selected`;
+  }
+
+  unselectAll() {
+    this.selected.clear();
+    this.renderWindow();
+    this.showSelection();
   }
 
   /** The selection in display order, to the server: onselect (btn null) or action `btn`. */
@@ -291,7 +311,7 @@ class Grid {
         const gone = new Set(cmd.row_ids ?? []);
         this.rows = this.rows.filter((r) => !gone.has(r.id));
         for (const id of gone) this.selected.delete(id);
-        this.actionBar.hidden = this.selected.size === 0;
+        this.showSelection();
         break;
       }
       default:
@@ -300,7 +320,7 @@ class Grid {
     }
     if (cmd.op === 'replace') {
       this.selected.clear();
-      this.actionBar.hidden = true;
+      this.showSelection();
     }
     this.refresh();
   }

@@ -137,6 +137,8 @@ function onKeyDown(state, e) {
 async function submit(state, submitter) {
   if (state.busy || session.ended) return;
   setBusy(state, true); // until form_remove or a validation message
+  // The answer to this submit (a new validation message or none) replaces every old one.
+  for (const item of state.items.values()) if (item.validity?.valid_status != null) setValidity(item, {});
   const data = {};
   const uploads = [];
   for (const [name, item] of state.items) {
@@ -152,6 +154,7 @@ async function submit(state, submitter) {
     }
   }
   send({ event: 'submit', task: state.task, data });
+  session.revealOutput = true; // webio.js: output that answers this submit is scrolled into view
   if (uploads.length) showUploadProgress(uploads);
 }
 
@@ -253,6 +256,10 @@ function applyHtmlAttrs(item) {
 
 function wireEvents(state, item) {
   const { spec } = item;
+  // A validation message was about the old value: it goes as soon as the value changes.
+  item.body.addEventListener('input', () => {
+    if (item.validity?.valid_status != null) setValidity(item, {});
+  });
   if (spec.onchange) {
     for (const control of item.controls) control.addEventListener(item.change, () => sendInput(state, item, 'change'));
   }
@@ -481,7 +488,7 @@ const sizeText = (n) => {
 };
 
 /** Why these files can't be sent (the item's limits, the server's message limit), or null. */
-function fileProblem(spec, files) {
+export function fileProblem(spec, files) {
   const big = spec.max_size && files.find((f) => f.size > spec.max_size);
   if (big) return `${big.name} is larger than ${sizeText(spec.max_size)}.`;
   const total = files.reduce((n, f) => n + f.size, 0);
@@ -491,7 +498,7 @@ function fileProblem(spec, files) {
   return null;
 }
 
-const readBase64 = (file) => new Promise((resolve, reject) => {
+export const readBase64 = (file) => new Promise((resolve, reject) => {
   const reader = new FileReader();
   reader.onload = () => { const url = String(reader.result); resolve(url.slice(url.indexOf(',') + 1)); };
   reader.onerror = () => reject(reader.error);

@@ -255,6 +255,7 @@ export const RENDERERS = {
   row(s) {
     const node = fill(el('div', { class: 'webio-row' }), s.contents, s);
     if (s.size) node.style.setProperty('--webio-size', s.size);
+    rowFit?.observe(node);
     return node;
   },
 
@@ -354,6 +355,22 @@ export const RENDERERS = {
     return el('div', { class: 'webio-progress' }, label, bar);
   },
 };
+
+/**
+ * A row whose columns cannot fit (wider than the row: long unbreakable content, `auto` sizes on a
+ * phone) stacks them (.is-stacked) rather than making the page scroll sideways; when it fits again,
+ * it goes back to columns. Runs only when a row's size changes.
+ */
+const rowFit = 'ResizeObserver' in window ? new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    if (!target.isConnected) {
+      rowFit.unobserve(target); // removed (its size went to 0): forget it
+      continue;
+    }
+    target.classList.remove('is-stacked');
+    if (target.scrollWidth > target.clientWidth + 1) target.classList.add('is-stacked');
+  }
+}) : null;
 
 /** Follow new content at the bottom of a scrollable box until the user scrolls up. */
 function keepBottom(box) {

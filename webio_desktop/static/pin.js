@@ -34,10 +34,14 @@ function adopt(item) {
   return item;
 }
 
-/** The raw value of widget `name` (null when there is none on the page); a promise for files. */
-export function pinValue(name) {
-  const item = pins.get(name);
-  return item && item.wrap.isConnected ? item.getValue() : null;
+/** The raw values of the named widgets that are on the page ({name: value}); files are read first. */
+export async function pinValues(names) {
+  const values = {};
+  for (const name of names) {
+    const item = pins.get(name);
+    if (item && item.wrap.isConnected) values[name] = await item.getValue();
+  }
+  return values;
 }
 
 /** pin_update / `pin.name = value`: change attributes of widget `name`. */

@@ -1,6 +1,7 @@
 // The popup command: one modal <dialog> at a time (a new one replaces the old), sizes, implicit close.
 import { el, uid, closeButton } from './dom.js';
 import { render, SCOPE_PREFIX } from './outputs.js';
+import { hostToasts } from './toast.js';
 
 let current = null; // {dialog, returnFocus}
 
@@ -32,6 +33,7 @@ export function showPopup({ title = '', contents = [], size = 'normal', implicit
   });
   document.body.append(dialog);
   dialog.showModal();
+  hostToasts(dialog); // toasts stay above the popup and clickable
   (dialog.querySelector('.webio-popup-body button, .webio-popup-body input, .webio-popup-body a[href]') ?? body).focus();
   current = { dialog, returnFocus };
 }
@@ -44,6 +46,7 @@ export function closePopup() {
 function close(restoreFocus) {
   const { dialog, returnFocus } = current;
   current = null;
+  hostToasts(null);
   dialog.close();
   dialog.remove();
   if (restoreFocus && returnFocus?.isConnected) returnFocus.focus();

@@ -1,13 +1,15 @@
 // webio-desktop page runtime: opens the session WebSocket and applies the server's command frames.
 // Protocol: docs/protocol.md. Each frame is a JSON array of commands, applied synchronously in order.
-import { el, closeButton, cssColor } from './dom.js';
+import { el, closeButton } from './dom.js';
 import { env, config, session, send, flushOutbox, appUrl, openApp, reducedMotion } from './core.js';
 import { render, findScope, newScope, insertAt, runPendingScripts, dropPendingScripts, setProgress, SCOPE_PREFIX } from './outputs.js';
 import { showForm, removeForm, updateForm, disableForms } from './forms.js';
-import { pinValue, pinUpdate } from './pin.js';
+import { pinValues, pinUpdate } from './pin.js';
 import { showPopup, closePopup } from './popup.js';
+import { showToast } from './toast.js';
 import { datatableCommand } from './datatable.js';
 import { HttpSocket } from './http.js';
+import { dropAt } from './drop.js';
 
 const root = document.documentElement;
 
@@ -15,7 +17,7 @@ const root = document.documentElement;
 
 // Consecutive appends to the same scope are collected in one DocumentFragment (one DOM insertion).
 let batch = null; // {scope, parent, fragment}
-let frame = { outputs: 0, rootOutput: false };
+let frame = { outputs: 0, rootOutput: false, last: null, formShown: false };
 
 function flushBatch() {
   if (!batch) return;
@@ -37,7 +39,7 @@ function onFrame(text) {
   }
   if (!Array.isArray(commands)) commands = [commands];
   if (config.debug) console.debug('[webio] ←', commands);
-  frame = { outputs: commands.reduce((n, c) => n + (c?.cmd === 'output'), 0), rootOutput: false };
+  frame = { outputs: commands.reduce((n, c) => n + (c?.cmd === 'output'), 0), rootOutput: false, last: null, formShown: false };
   for (const command of commands) {
     try {
       runCommand(command);
@@ -49,6 +51,29 @@ function onFrame(text) {
   dropPendingScripts();
   // One layout read per frame at most.
   if (frame.rootOutput && env.auto_scroll_bottom) scrollToBottom();
+  else if (session.revealOutput && frame.last) revealAfterSubmit(frame.last);
+  if (frame.formShown) session.revealOutput = false; // the answer to the submit is complete
+}
+
+/**
+ * Output that answers a submitted form must not stay hidden behind the docked input panel (PyWebIO
+ * scrolls it into view too): after layout, scroll just enough to show the newest output above it.
+ */
+function revealAfterSubmit(node) {
+  requestAnimationFrame(() => {
+    if (!node.isConnected || node.closest('dialog')) return; // (a popup is above the panel anyway)
+    const panel = document.getElementById('webio-input');
+    const docked = panel && !panel.hidden && root.classList.contains('webio-panel-fixed');
+    // The ResizeObserver may not have run yet for a new form: give the page its room now.
+    if (docked) root.style.setProperty('--webio-input-height', `${Math.ceil(panel.offsetHeight)}px`);
+    const box = node.getBoundingClientRect();
+    if (!box.height) return; // in a closed collapse or tab
+    const limit = docked ? panel.getBoundingClientRect().top : innerHeight;
+    const gap = 16;
+    // Just enough to show its bottom, but never past its top (a tall output shows from its start).
+    const by = Math.min(box.bottom + gap - limit, Math.max(box.top - gap, 0));
+    if (by > 0) scrollBy({ top: by, behavior: 'instant' });
+  });
 }
 
 function runCommand(command) {
@@ -70,7 +95,7 @@ function scrollToBottom() {
 
 const COMMANDS = {
   // async: a file widget's value is read from disk first
-  pin_value: async ({ name, task }) => send({ event: 'pin_value', task, data: await pinValue(name) }),
+  pin_values: async ({ names, task }) => send({ event: 'pin_values', task, data: await pinValues(names) }),
   pin_update: ({ name, attrs }) => pinUpdate(name, attrs ?? {}),
   output({ spec, scope, position }) {
     scope ??= 'ROOT'; // null and missing both mean the defaults
@@ -81,6 +106,7 @@ const COMMANDS = {
     if (!node) return;
     if (env.output_animation !== false && frame.outputs <= MAX_ANIMATED_OUTPUTS) node.classList.add('webio-enter');
     if (scope === 'ROOT') frame.rootOutput = true;
+    frame.last = node;
     if (append) {
       if (!batch) {
         const parent = findScope(scope);
@@ -130,7 +156,7 @@ const COMMANDS = {
     findScope(scope)?.scrollIntoView({ block, behavior: reducedMotion() ? 'auto' : 'smooth' });
   },
 
-  form: ({ task, spec }) => showForm(task, spec),
+  form: ({ task, spec }) => { frame.formShown = true; showForm(task, spec); },
   form_update: ({ task, name, attrs }) => updateForm(task, name, attrs ?? {}),
   form_remove: ({ task }) => removeForm(task),
   run_js: runJs,
@@ -143,7 +169,7 @@ const COMMANDS = {
   datatable: datatableCommand,
   set_progressbar: ({ name, value, label }) => setProgress(name, value, label),
   close: () => endSession('The session has ended.'),
-  set_session: ({ id, timeout }) => { session.id = id; session.timeout = timeout; }, // may reconnect
+  set_session: ({ token, timeout }) => { session.token = token; session.timeout = timeout; }, // may reconnect
   error: ({ message }) => console.error('[webio] the server refused a message:', message),
 };
 
@@ -230,33 +256,33 @@ function defaultOpenApp(name, newWindow = false) {
   else location.href = url;
 }
 
-// ---- toast ----
+// ---- notices (session ended, reconnecting) ----
 
-function toastRegion(position) {
-  const side = ['left', 'center', 'right'].includes(position) ? position : 'center';
-  let region = document.getElementById(`webio-toasts-${side}`);
-  if (!region) {
-    region = el('div', { id: `webio-toasts-${side}`, class: `webio-toasts is-${side}`, role: 'status', 'aria-live': 'polite' });
-    document.body.append(region);
+let noticeSize = null; // ResizeObserver of the notice bar shown, if any
+
+/**
+ * Show `message` in the bar at the bottom of the window (one at a time). The page makes room for it
+ * (--webio-notice-height), so it covers neither content, nor the input panel, nor the toasts.
+ */
+function showNotice(message, dismissable) {
+  for (const old of document.querySelectorAll('.webio-notice')) hideNotice(old);
+  const notice = el('div', { class: 'webio-notice', role: 'status' }, message);
+  if (dismissable) notice.append(closeButton('Dismiss', () => hideNotice(notice)));
+  document.body.append(notice);
+  const measure = () => root.style.setProperty('--webio-notice-height', `${Math.ceil(notice.getBoundingClientRect().height)}px`);
+  measure();
+  if ('ResizeObserver' in window) {
+    noticeSize = new ResizeObserver(measure);
+    noticeSize.observe(notice);
   }
-  return region;
+  return notice;
 }
 
-function showToast({ content = '', duration = 2000, position = 'center', color = null, callback = null }) {
-  const toast = el('div', { class: 'webio-toast' });
-  if (color) toast.style.setProperty('--webio-toast-accent', cssColor(color));
-  const hide = () => toast.remove();
-  const body = callback == null
-    ? el('div', { class: 'webio-toast-body' }, String(content))
-    : el('button', { type: 'button', class: 'webio-toast-body webio-local' }, String(content));
-  body.addEventListener('click', () => {
-    if (callback != null) send({ event: 'callback', id: callback, data: null });
-    hide();
-  });
-  toast.append(body);
-  if (!duration) toast.append(closeButton('Dismiss notification', hide)); // sticky: needs a way out
-  else setTimeout(hide, duration);
-  toastRegion(position).append(toast);
+function hideNotice(notice) {
+  noticeSize?.disconnect();
+  noticeSize = null;
+  notice.remove();
+  root.style.removeProperty('--webio-notice-height');
 }
 
 // ---- session end ----
@@ -268,9 +294,7 @@ function endSession(message) {
   disableForms();
   for (const control of document.querySelectorAll('button:not(.webio-local), input, select, textarea')) control.disabled = true;
   root.classList.add('webio-ended');
-  const notice = el('div', { class: 'webio-notice', role: 'status' }, message);
-  notice.append(closeButton('Dismiss', () => notice.remove()));
-  document.body.append(notice);
+  showNotice(message, true);
 }
 
 // ---- connection ----
@@ -290,7 +314,7 @@ let ackTimer = 0;
 
 /** Tell the server how many frames were applied, at most once a second (it drops its copies). */
 function scheduleAck() {
-  if (!session.id || ackTimer) return;
+  if (!session.token || ackTimer) return;
   ackTimer = setTimeout(() => {
     ackTimer = 0;
     if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(JSON.stringify({ event: 'ack', frames: session.frames }));
@@ -299,10 +323,8 @@ function scheduleAck() {
 
 function connect() {
   const url = new URL(socketUrl());
-  if (reconnect) {
-    url.searchParams.set('session', session.id);
-    url.searchParams.set('ack', session.frames);
-  }
+  // The secret goes in the first message, not the URL (servers and proxies log URLs).
+  if (reconnect) url.searchParams.set('resume', '1');
   // The page's first socket was opened by its head script (server/page.py, EARLY_SOCKET) while
   // this module was still loading: take it over with the frames it has already received.
   const early = reconnect ? null : window.webioEarlySocket;
@@ -311,7 +333,10 @@ function connect() {
     : early?.ws ?? new WebSocket(url.href);
   session.socket = ws;
   const opened = () => {
-    if (reconnect) reconnect.notice.remove();
+    if (reconnect) {
+      ws.send(JSON.stringify({ event: 'resume', token: session.token, frames: session.frames }));
+      hideNotice(reconnect.notice);
+    }
     reconnect = null;
     flushOutbox();
   };
@@ -322,18 +347,24 @@ function connect() {
   };
   const closed = () => {
     if (leaving || session.ended) return;
-    if (!session.id) return endSession('Disconnected from the server. The session has ended.');
+    if (!session.token) return endSession('Disconnected from the server. The session has ended.');
     if (!reconnect) {
-      const notice = el('div', { class: 'webio-notice', role: 'status' }, 'Connection to the server lost. Reconnecting…');
-      document.body.append(notice);
+      const notice = showNotice('Connection to the server lost. Reconnecting…', false);
       reconnect = { deadline: Date.now() + session.timeout * 1000, notice, tries: 0 };
     }
     if (Date.now() > reconnect.deadline) {
-      reconnect.notice.remove();
+      hideNotice(reconnect.notice);
       return endSession('Could not reconnect to the server. The session has ended.');
     }
     setTimeout(connect, Math.min(250 * 2 ** reconnect.tries++, 3000));
   };
+  // A prerendered page (server/prerender.py) carries the session's first frame: it comes
+  // before anything the socket received and is counted like a socket frame.
+  const first = reconnect ? null : document.getElementById('webio-first-frame');
+  if (first) {
+    first.remove();
+    received(first.textContent);
+  }
   ws.addEventListener('open', opened);
   ws.addEventListener('message', (e) => received(e.data));
   ws.addEventListener('close', closed);
@@ -352,6 +383,7 @@ window.webio = {
   openApp: defaultOpenApp, // a desktop shell may replace this; links and go_app look it up each time
   download,
   send,
+  dropAt, // a native window's file drop (desktop/engines/qt_drop.py, gtk_drop.py)
   setProgress,
   env,
   config,
