@@ -5,6 +5,10 @@ view box), four times oversampled, and writes what the platforms want into
 ``webio_desktop/desktop/icons/``: PNGs (16-512 px, window icons and Linux), ``icon.ico``
 (Windows) and ``icon.icns`` (macOS). Built apps and windows use those files; change the artwork
 here and in ``icon.svg`` together, then run this again and commit the results.
+
+It also writes ``webio_desktop/static/image/``: the file names PyWebIO programs expect under
+``STATIC_PATH + '/image'`` (favicons, and a greyed "closed" variant, and the touch icon), drawn
+from our icon.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "webio_desktop" / "desktop" / "icons"
+STATIC_IMAGES = ROOT / "webio_desktop" / "static" / "image"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 OVERSAMPLE = 4
 
@@ -56,6 +61,22 @@ def main() -> None:
     images[256].save(OUT / "icon.ico", sizes=[(s, s) for s in (16, 24, 32, 48, 64, 128, 256)])
     images[512].save(OUT / "icon.icns")
     print(f"wrote {len(SIZES)} PNGs, icon.ico and icon.icns to {OUT.relative_to(ROOT)}")
+    export_static_images()
+
+
+def export_static_images() -> None:
+    """PyWebIO's image names in STATIC_PATH/image, with our artwork (closed = greyed)."""
+    STATIC_IMAGES.mkdir(parents=True, exist_ok=True)
+    for size in (16, 32):
+        image = draw(size)
+        image.save(STATIC_IMAGES / f"favicon_open_{size}.png", optimize=True)
+        grey = image.convert("LA").convert("RGBA")
+        grey.putalpha(image.getchannel("A").point(lambda a: a * 6 // 10))
+        grey.save(STATIC_IMAGES / f"favicon_closed_{size}.png", optimize=True)
+    touch = Image.new("RGBA", (180, 180), "#ffffff")  # iOS shows no transparency
+    touch.alpha_composite(draw(160), (10, 10))
+    touch.convert("RGB").save(STATIC_IMAGES / "apple-touch-icon.png", optimize=True)
+    print(f"wrote 5 PNGs to {STATIC_IMAGES.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""Fixtures for desktop tests: an Xvfb display, launched apps, Playwright over CDP.
+"""Fixtures for desktop tests: an Xvfb display, launched apps on both web engines.
 
-Windows are real Qt WebEngine windows under Xvfb; tests read and click them through Qt
-WebEngine's remote-debugging port (Playwright ``connect_over_cdp``), and close them with the
-WM_DELETE_WINDOW message a window manager would send (``xwin.py``).
+Windows are real windows under Xvfb, and every test that launches one runs on both engines
+(the ``engine`` fixture): Qt WebEngine, read and clicked through its remote-debugging port
+(Playwright ``connect_over_cdp``), and the system engine (WebKitGTK), read through the
+launcher's test channel and clicked with real X input (``webkit_page.py``). Windows are closed
+with the WM_DELETE_WINDOW message a window manager would send (``xwin.py``).
 """
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,14 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port, wait_until  # noqa: F401 (re-exported for the desktop tests)
+from .xwin import xvfb
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+MULTI = EXAMPLES / "desktop_multi.py"  # the two-app example most window tests launch
 
 
 def qt_missing() -> str | None:
@@ -39,21 +38,46 @@ def qt_missing() -> str | None:
     return None
 
 
+def gtk_missing() -> str | None:
+    try:
+        import gi
+
+        gi.require_version("WebKit2", "4.1")
+        from gi.repository import WebKit2  # noqa: F401
+    except Exception as exc:
+        return f"WebKitGTK / PyGObject not importable: {exc}"
+    return None
+
+
+ENGINES = ("qt", "system")
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    """The web engine a launched app's windows use; tests that launch run on each."""
+    missing = qt_missing() if request.param == "qt" else gtk_missing()
+    if missing:
+        pytest.skip(missing)
+    return request.param
+
+
+QT_MISSING = qt_missing()
+# Marks tests that open native windows (in CI a skipped test fails the run, so Qt must be there).
+needs_qt = pytest.mark.skipif(QT_MISSING is not None, reason=QT_MISSING or "")
+
+
+def wait_for(predicate, timeout: float = 15, what: str = "condition"):
+    """``wait_until`` paced for native windows (slower to start; polling them costs more)."""
+    return wait_until(predicate, timeout, interval=0.2, what=what)
+
+
 @pytest.fixture(scope="session")
 def xdisplay():
     """A private Xvfb display (":N"), started with -displayfd so N is free."""
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
-    read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    yield f":{number}"
-    proc.terminate()
-    proc.wait(10)
+    with xvfb() as display:
+        yield display
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +91,12 @@ class Launched:
     """A ``python -m webio_desktop`` process: its output lines, its windows over CDP."""
 
     def __init__(self, proc: subprocess.Popen, cdp_port: int, display: str | None,
-                 home: Path, browser_type) -> None:
+                 home: Path, browser_type, engine: str = "qt",
+                 channel_path: Path | None = None) -> None:
         self.proc = proc
+        self.engine = engine
+        self.channel_path = channel_path
+        self._channel = None
         self.cdp_port = cdp_port
         self.display = display
         self.home = home
@@ -103,8 +131,9 @@ class Launched:
 
     def cdp(self):
         """A fresh CDP connection (new windows appear only on reconnect). Earlier connections
-        stay open: their page objects must keep working."""
-        deadline = time.monotonic() + 20
+        stay open: their page objects must keep working. A built app on a loaded machine can
+        take well over 20 s to open its engine's debugging port, hence the minute."""
+        deadline = time.monotonic() + 60
         while True:
             try:
                 browser = self.browser_type.connect_over_cdp(
@@ -116,16 +145,45 @@ class Launched:
                     raise
                 time.sleep(0.2)
 
+    def channel(self):
+        """The test channel of a system-engine app (see webkit_page.py)."""
+        from .webkit_page import Channel
+
+        if self._channel is None:
+            self._channel = Channel(self.channel_path, self.proc)
+        return self._channel
+
+    def _all_pages(self) -> list:
+        if self.engine == "qt":
+            browser = self.cdp()
+            return [p for c in browser.contexts for p in c.pages]
+        from .webkit_page import WebKitPage
+
+        pages = []
+        for window in self.channel().call("windows"):
+            page = WebKitPage(self.channel(), window["uid"], self.display)
+            try:
+                page.url
+            except RuntimeError:  # closing right now
+                continue
+            pages.append(page)
+        return pages
+
     def pages(self, url_part: str = "", count: int = 1, timeout: float = 20) -> list:
         """Pages whose URL contains ``url_part``; waits until there are ``count`` of them."""
         deadline = time.monotonic() + timeout
         while True:
-            browser = self.cdp()
-            found = [p for c in browser.contexts for p in c.pages
+            found = [p for p in self._all_pages()
                      if p.url.startswith("http://127.0.0.1") and url_part in p.url]
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.3)
+
+    def cookies(self, page) -> list[dict]:
+        """The cookies the window's engine keeps for ``page`` (name, value, httpOnly, sameSite)."""
+        if self.engine == "qt":
+            return page.context.new_cdp_session(page).send("Network.getCookies")["cookies"]
+        return self.channel().call("cookies", uid=page.uid)
 
     def page(self, url_part: str = ""):
         found = self.pages(url_part)
@@ -136,6 +194,8 @@ class Launched:
         return self.proc.wait(timeout)
 
     def stop(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
         for browser in self._browsers:
             try:
                 browser.close()
@@ -159,13 +219,14 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def launch(browser_type, home: Path):
+def launch(browser_type, home: Path, engine: str):
     """``launch(script, *args, opts=(...), display=..., env={...})`` -> Launched; stopped after the test."""
     launched: list[Launched] = []
 
     def start(script: str | Path, *args: str, opts: tuple[str, ...] = (),
               display: str | None = None, env: dict[str, str] | None = None) -> Launched:
         cdp_port = free_port()
+        channel = home / f"channel-{len(launched)}.sock"
         environ = {k: v for k, v in os.environ.items()
                    if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
         environ.update({
@@ -176,15 +237,16 @@ def launch(browser_type, home: Path):
             "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{cdp_port}",
             "BROWSER": "true",  # webbrowser.open must not start a real browser
             "PYTHONUNBUFFERED": "1",
+            "WEBIO_DESKTOP_TEST_CHANNEL": str(channel),  # only the system engine's tests read it
         })
         if display:
             environ["DISPLAY"] = display
         environ.update(env or {})
-        proc = subprocess.Popen([sys.executable, "-m", "webio_desktop", *opts, str(script),
-                                 *args],
+        proc = subprocess.Popen([sys.executable, "-m", "webio_desktop", "--engine", engine,
+                                 *opts, str(script), *args],
                                 cwd=ROOT, env=environ, stdout=subprocess.PIPE,
                                 stderr=open(home / "stderr.log", "ab"), text=True)
-        item = Launched(proc, cdp_port, display, home, browser_type)
+        item = Launched(proc, cdp_port, display, home, browser_type, engine, channel)
         launched.append(item)
         return item
 
@@ -202,8 +264,8 @@ def chromium(browser):
 
 
 def input_ready(page, timeout: float = 10) -> None:
-    """Wait until the window takes mouse input: a fresh Qt WebEngine view drops the first
-    input events for a moment after it shows. Clicks a blank corner until one arrives."""
+    """Wait until the window takes mouse input: a fresh view drops the first input events for a
+    moment after it shows. Clicks a blank corner until one arrives."""
     page.evaluate("window.__webioTestDown = 0;"
                   "addEventListener('mousedown', () => window.__webioTestDown++, true)")
     deadline = time.monotonic() + timeout

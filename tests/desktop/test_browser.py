@@ -4,22 +4,31 @@ from __future__ import annotations
 import re
 import signal
 
-from .conftest import EXAMPLES
+import pytest
+
+from .conftest import MULTI, ROOT, free_port
+
+
+@pytest.fixture
+def engine() -> str:
+    """Browser mode does not depend on the web engine: these tests run once."""
+    return "qt"
 
 
 def open_printed_url(app, chromium):
-    line = app.wait_line(r"webio-desktop: open http://")
-    url = re.search(r"(http://\S+)", line).group(1)
-    assert "webio_token=" in url
+    """Open the printed opener file (no token on the command line or in the output)."""
+    line = app.wait_line(r"webio-desktop: open file://")
+    opener = re.search(r"(file://\S+)", line).group(1)
+    assert "webio_token" not in "\n".join(app.lines)
     page = chromium.new_page()
-    page.goto(url)
+    page.goto(opener)
     page.wait_for_selector("text=Hello from the desktop", timeout=15000)
     assert "webio_token" not in page.url  # swapped for a cookie, then a clean URL
-    return url, page
+    return page.url, page
 
 
 def test_browser_flag_serves_a_working_url(launch, chromium):
-    app = launch(EXAMPLES / "desktop_multi.py", opts=("--browser", "--no-open"))
+    app = launch(MULTI, opts=("--browser", "--no-open"))
     assert "--browser was given" in app.wait_line(r"serving in the browser")
     url, page = open_printed_url(app, chromium)
     page.click("text=Counter in this window")
@@ -32,8 +41,9 @@ def test_browser_flag_serves_a_working_url(launch, chromium):
     assert any("session closed" in line for line in app.lines)
 
 
+@pytest.mark.parametrize("engine", ["qt", "system"])
 def test_no_display_falls_back_to_the_browser(launch, chromium):
-    app = launch(EXAMPLES / "desktop_multi.py", opts=("--no-open",))  # no DISPLAY given
+    app = launch(MULTI, opts=("--no-open",))  # no DISPLAY given
     assert "no display" in app.wait_line(r"serving in the browser")
     open_printed_url(app, chromium)
     app.proc.send_signal(signal.SIGINT)
@@ -41,9 +51,26 @@ def test_no_display_falls_back_to_the_browser(launch, chromium):
 
 
 def test_fixed_port_in_browser_mode(launch, chromium):
-    from .conftest import free_port
 
     port = free_port()
-    app = launch(EXAMPLES / "desktop_multi.py", opts=("--browser", "--no-open", "--port", str(port)))
+    app = launch(MULTI, opts=("--browser", "--no-open", "--port", str(port)))
     url, _ = open_printed_url(app, chromium)
     assert f"127.0.0.1:{port}/" in url
+
+
+@pytest.mark.parametrize("engine", ["system"])
+def test_missing_webkitgtk_falls_back_with_a_one_line_reason(launch, chromium, xdisplay,
+                                                             tmp_path):
+    """No PyGObject (as on a machine without webio-desktop[gtk]): the browser, and why."""
+    hide = tmp_path / "no_gi"
+    hide.mkdir()
+    # A module that fails to import the way an absent package does, first on the path.
+    (hide / "gi.py").write_text("raise ModuleNotFoundError(\"No module named 'gi'\", name='gi')\n")
+    app = launch(MULTI, opts=("--no-open",), display=xdisplay,
+                 env={"PYTHONPATH": f"{hide}:{ROOT}"})
+    line = app.wait_line(r"serving in the browser")
+    assert re.search(r"WebKitGTK is not available \(ModuleNotFoundError: No module named 'gi'\); "
+                     r"install .*gir1\.2-webkit2-4\.1.*webio-desktop\[gtk\]", line), line
+    open_printed_url(app, chromium)
+    app.proc.send_signal(signal.SIGTERM)
+    assert app.wait_exit(20) == 0

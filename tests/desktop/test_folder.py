@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import qt_missing, shown
+from .conftest import needs_qt, shown
 
-_missing = qt_missing()
-pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+pytestmark = needs_qt
 
 
 def test_path_deploy_folder_in_a_window(launch, xdisplay, tmp_path):

@@ -6,20 +6,12 @@ import subprocess
 
 import pytest
 
-from conftest import wait_until
-
-from .conftest import EXAMPLES, qt_missing, shown
+from .conftest import EXAMPLES, MULTI, needs_qt, shown, wait_for
 from .xwin import close_window, find_windows, window_names
 
-_missing = qt_missing()
-pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+pytestmark = needs_qt
 
 EDITOR = EXAMPLES / "desktop_editor.py"
-MULTI = EXAMPLES / "desktop_multi.py"
-
-
-def wait_for(predicate, timeout: float = 15, what: str = "condition"):
-    return wait_until(predicate, timeout, interval=0.2, what=what)
 
 
 def answer_dialog(display: str, title: str, key: str) -> None:

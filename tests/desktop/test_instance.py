@@ -4,15 +4,11 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from conftest import wait_until
-
-from .conftest import EXAMPLES, qt_missing, shown
+from .conftest import MULTI, needs_qt, shown, wait_until
 from .xwin import close_window, find_windows, focused_window_name, window_names
 
-_missing = qt_missing()
-pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+pytestmark = needs_qt
 
-MULTI = EXAMPLES / "desktop_multi.py"
 
 
 def test_second_start_focuses_the_running_window(launch, xdisplay, home):

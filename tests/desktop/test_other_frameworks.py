@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import input_ready, qt_missing, shown
+from .conftest import input_ready, needs_qt, shown
 
-_missing = qt_missing()
-pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+pytestmark = needs_qt
 
 APP = '''
 from pywebio.input import input

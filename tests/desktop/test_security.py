@@ -11,7 +11,7 @@ from websockets.sync.client import connect
 from webio_desktop.desktop.server import DesktopServer
 from webio_desktop.desktop.state import Geometry
 
-from .conftest import EXAMPLES, qt_missing, shown
+from .conftest import MULTI, needs_qt, shown
 
 
 def hello() -> None:
@@ -129,16 +129,12 @@ def test_geometry_fits_the_screens_there_are():
     assert Geometry(4000, 3000).on_screens(screens) == Geometry(1280, 800)
 
 
-_missing = qt_missing()
-
-
-@pytest.mark.skipif(_missing is not None, reason=_missing or "")
+@needs_qt
 def test_window_keeps_working_while_others_are_refused(launch, xdisplay):
-    app = launch(EXAMPLES / "desktop_multi.py", display=xdisplay)
+    app = launch(MULTI, display=xdisplay)
     page = shown(app.page(), "Hello from the desktop")
     port = int(page.url.split(":")[2].split("/")[0])
-    cdp = page.context.new_cdp_session(page)
-    cookies = cdp.send("Network.getCookies")["cookies"]
+    cookies = app.cookies(page)
     assert cookies and all(c["httpOnly"] and c["sameSite"] == "Strict" for c in cookies)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     for headers in ({}, {"Host": "evil.example"}):

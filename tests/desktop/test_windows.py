@@ -2,24 +2,15 @@
 from __future__ import annotations
 
 import signal
-import time
 
 import psutil
 import pytest
 
-from conftest import wait_until
-
-from .conftest import EXAMPLES, qt_missing, shown
+from .conftest import EXAMPLES, MULTI, needs_qt, shown, wait_for
 from .xwin import close_window, find_windows, window_names
 
-_missing = qt_missing()
-pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+pytestmark = needs_qt
 
-MULTI = EXAMPLES / "desktop_multi.py"
-
-
-def wait_for(predicate, timeout: float = 15, what: str = "condition"):
-    return wait_until(predicate, timeout, interval=0.2, what=what)
 
 
 def helpers(app) -> list[psutil.Process]:
@@ -105,13 +96,14 @@ def test_geometry_is_remembered(launch, xdisplay):
     import subprocess
 
     app = launch(MULTI, opts=("--size", "700x500"), display=xdisplay)
-    shown(app.page(), "Hello from the desktop")
+    page = shown(app.page(), "Hello from the desktop")
     window = wait_for(lambda: find_windows(xdisplay, "^Notes$"), what="the window")[0]
     subprocess.run(["xdotool", "windowsize", str(window), "640", "480"],
                    env={"DISPLAY": xdisplay}, check=True)
     subprocess.run(["xdotool", "windowmove", str(window), "100", "80"],
                    env={"DISPLAY": xdisplay}, check=True)
-    time.sleep(0.5)
+    wait_for(lambda: page.evaluate("[innerWidth, innerHeight, screenX, screenY]") == [640, 480, 100, 80],
+             what="the page to take the new size and place")
     close_window(xdisplay, window)
     assert app.wait_exit(20) == 0
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
+import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class _ClientMessage(ctypes.Structure):
@@ -75,3 +79,68 @@ def close_window(display: str, window: int) -> None:
         x11.XFlush(dpy)
     finally:
         x11.XCloseDisplay(dpy)
+
+
+def stacking_order(display: str) -> list[str]:
+    """Titles of the mapped top-level windows, bottom to top (XQueryTree's order: with no window
+    manager the app windows are the root's own children)."""
+    x11 = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11") or "libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x11.XQueryTree.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
+                               ctypes.POINTER(ctypes.c_ulong),
+                               ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
+                               ctypes.POINTER(ctypes.c_uint)]
+    x11.XFetchName.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.POINTER(ctypes.c_char_p)]
+    x11.XFree.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    visible = set(find_windows(display, "."))
+    dpy = x11.XOpenDisplay(display.encode())
+    if not dpy:
+        raise RuntimeError(f"can not open display {display}")
+    try:
+        root, parent = ctypes.c_ulong(), ctypes.c_ulong()
+        children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
+        x11.XQueryTree(dpy, x11.XDefaultRootWindow(dpy), ctypes.byref(root), ctypes.byref(parent),
+                       ctypes.byref(children), ctypes.byref(count))
+        names = []
+        for i in range(count.value):
+            if children[i] not in visible:
+                continue
+            name = ctypes.c_char_p()
+            if x11.XFetchName(dpy, children[i], ctypes.byref(name)) and name.value is not None:
+                names.append(name.value.decode(errors="replace"))
+                x11.XFree(name)
+        if children:
+            x11.XFree(children)
+        return names
+    finally:
+        x11.XCloseDisplay(dpy)
+
+
+@contextmanager
+def xvfb() -> Iterator[str]:
+    """A private Xvfb display (":N"), started with -displayfd so N is free; stopped after."""
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as f:
+        display = f":{f.readline().strip()}"
+    try:
+        yield display
+    finally:
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it does not end within 10 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)

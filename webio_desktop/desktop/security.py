@@ -11,22 +11,31 @@ under foreign host names). So every request, page, socket and static file alike,
 
 A window gets the cookie by opening a URL with a **one-time token**; the server swaps the token
 for the cookie and redirects to the clean URL, so the secret is never in a URL that lingers in
-history or logs (browser mode prints a reusable token instead: the user may open it twice).
+history or logs. Browser mode never puts even that token on a command line (where every local
+user can read it with ``ps``): the browser is given an **opener file** (``write_opener``), an
+HTML page readable only by the user that sends the browser to the token URL, as Jupyter does.
+Every response also forbids framing by other origins (``server/connect.py``'s
+``FRAME_HEADERS``, on every server we run).
 """
 from __future__ import annotations
 
 import hmac
+import html
 import logging
+import os
 import secrets
+import tempfile
 import threading
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import tornado.web
 
+from ..server.connect import accepted_hosts, host_allowed
+
 logger = logging.getLogger("webio_desktop.desktop.security")
 
 TOKEN_PARAM = "webio_token"
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
 class AccessGuard:
@@ -37,7 +46,6 @@ class AccessGuard:
         self.port: int | None = None
         self.extra_hosts = tuple(h for h in extra_hosts if h and h not in ("0.0.0.0", "::"))
         self._tokens: set[str] = set()
-        self._reusable: set[str] = set()
         self._lock = threading.Lock()
 
     # -- set up ---------------------------------------------------------------------------------
@@ -49,24 +57,25 @@ class AccessGuard:
         # Cookies ignore the port: two launches on one host must not overwrite each other's.
         return f"webio_desktop_{self.port}"
 
+    def host_names(self) -> list[str]:
+        """The names our Host may carry (with our port): loopback, and ``--host``'s."""
+        return accepted_hosts("127.0.0.1", self.extra_hosts) or []
+
     def allowed_hosts(self) -> set[str]:
-        names = [*LOOPBACK_NAMES, *self.extra_hosts]
-        return {f"{name}:{self.port}".lower() for name in names}
+        return {f"{name}:{self.port}" for name in self.host_names()}
 
     def allowed_origins(self) -> set[str]:
         return {f"http://{host}" for host in self.allowed_hosts()}
 
-    def new_token(self, *, reusable: bool = False) -> str:
-        """A token that buys the cookie: once (a window), or for the whole launch (browser mode)."""
+    def new_token(self) -> str:
+        """A token that buys the cookie once (a window, the browser's opener file)."""
         token = secrets.token_urlsafe(24)
         with self._lock:
-            (self._reusable if reusable else self._tokens).add(token)
+            self._tokens.add(token)
         return token
 
     def _spend(self, token: str) -> bool:
         with self._lock:
-            if token in self._reusable:
-                return True
             if token in self._tokens:
                 self._tokens.discard(token)
                 return True
@@ -85,9 +94,9 @@ class AccessGuard:
     def _refusal(self, handler: tornado.web.RequestHandler) -> str | None:
         """None when the request may go on (or was answered with a redirect), else why not."""
         request = handler.request
-        host = request.headers.get("Host", "").lower()
-        if host not in self.allowed_hosts():
-            return f"Host {host!r} is not this server"
+        host = request.headers.get("Host", "")
+        if not host_allowed(host, self.host_names(), port=self.port):
+            return f"Host {host[:100]!r} is not this server"
         origin = request.headers.get("Origin")
         is_socket = request.headers.get("Upgrade", "").lower() == "websocket"
         if origin is not None or is_socket:
@@ -103,7 +112,15 @@ class AccessGuard:
             handler.set_cookie(self.cookie_name, self.secret, path="/", httponly=True,
                                samesite="Strict")
             handler.set_header("Cache-Control", "no-store")
-            handler.redirect(clean_url(request.uri or "/"))
+            target = clean_url(request.uri or "/")
+            if request.headers.get("Sec-Fetch-Site") == "cross-site":
+                # Opened from elsewhere (the opener file): a redirect would go on with that
+                # cross-site navigation, which doesn't send a SameSite=Strict cookie; a
+                # navigation our own page starts does.
+                handler.set_header("Content-Type", "text/html; charset=utf-8")
+                handler.finish(redirect_page(target))
+            else:
+                handler.redirect(target)
             return None
         if not self._has_cookie(handler):
             return "no launch secret"
@@ -112,6 +129,35 @@ class AccessGuard:
     def _has_cookie(self, handler: tornado.web.RequestHandler) -> bool:
         given = handler.get_cookie(self.cookie_name) or ""
         return hmac.compare_digest(given.encode(), self.secret.encode())
+
+
+def redirect_page(url: str) -> str:
+    """A page that sends the browser on to ``url`` (a link too, should refresh be off)."""
+    quoted = html.escape(url, quote=True)
+    return (f'<!doctype html><meta charset="utf-8"><title>webio-desktop</title>'
+            f'<meta http-equiv="refresh" content="0;url={quoted}">'
+            f'<p><a href="{quoted}">Open the app</a></p>')
+
+
+def write_opener(url: str) -> Path:
+    """The opener file of browser mode: an HTML page that sends the browser to ``url`` (which
+    holds a one-time token), in a new folder only this user can enter (0700; the file 0600).
+    Give the browser this file, never the URL: a command line is readable by every user.
+    The caller removes the folder (``remove_opener``) when the launch ends."""
+    folder = Path(tempfile.mkdtemp(prefix="webio-desktop-"))  # created 0700
+    path = folder / "open.html"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(redirect_page(url))
+    return path
+
+
+def remove_opener(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    try:
+        path.parent.rmdir()
+    except OSError:
+        pass
 
 
 def clean_url(uri: str) -> str:

@@ -52,6 +52,10 @@ if (window.webio) {
     else if (tabs) openUrl(appHref(name));
     else call('open_app', String(name));
   };
+  // webio_desktop.desktop (native.py): {ok: value} or {error: message}, never a rejection.
+  window.webio.native = (method, args) => call('native', method, args)
+    .then((value) => ({ ok: value ?? null }), (err) => ({ error: String(err?.message ?? err) }));
+  dispatchEvent(new Event('webio-native'));  // native calls that came before the shim go now
   window.webio.download = async (name, bytes) => call('save_file', String(name || 'download'), await toBase64(bytes));
   // The close guard (set_close_guard): the shell or the native window asks before closing.
   const setGuard = window.webio.setCloseGuard;
@@ -69,8 +73,9 @@ const reportTitle = () => {
   if (tabs) tabs.title(window, lastTitle);
   else call('set_title', lastTitle);
 };
-if (tabs) reportTitle();
-else lastTitle = document.title;
+// The page may already have a title its window was not created with: a prerendered first
+// frame's set_env(title=...) ran before this script, a hot reload brought another. Report it.
+reportTitle();
 new MutationObserver(reportTitle)
   .observe(document.head, { subtree: true, childList: true, characterData: true });
 window.open = (href) => { if (href) openUrl(href); return null; };

@@ -1,6 +1,7 @@
-"""Native windows with pywebview's Qt backend: one window per app session.
+"""Native windows with pywebview: one window per app session, on the chosen web engine.
 
-Only this module imports pywebview. The GUI runs on the main thread (``WindowManager.run``);
+This module and ``engines/`` import pywebview; what differs between engines (Qt WebEngine,
+WebKitGTK) sits behind ``engines.Engine``. The GUI runs on the main thread (``WindowManager.run``);
 ``open()`` is thread-safe, so the pages' bridge calls (``WindowApi``, run by pywebview in
 threads of their own) can open windows at any time.
 """
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from ..server.page import page_settings
+from ..page_config import page_settings
 from .server import DesktopServer
+from .engines import Engine, get_engine
 from .state import Geometry, GeometryStore
 
 logger = logging.getLogger("webio_desktop.desktop")
@@ -42,30 +44,16 @@ class WindowOptions:
     icon: str | None = None
 
 
-def prepare_qt_environment() -> None:
-    """Settings Qt WebEngine must see before it loads."""
-    os.environ["PYWEBVIEW_GUI"] = "qt"  # pywebview tries GTK first on Linux
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        # Chromium refuses to run as root with its sandbox on.
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-
-
-def gui_problem() -> str | None:
-    """Why native windows can't open here (None when they can): no display, or no Qt."""
+def gui_problem(engine: str = "qt") -> str | None:
+    """Why native windows can't open here with ``engine`` (None when they can): no display, or
+    the engine (Qt WebEngine, WebKitGTK) is missing. Loads the engine: main thread only."""
     import sys
 
     if sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
             or os.environ.get("QT_QPA_PLATFORM")):
         return "no display (DISPLAY and WAYLAND_DISPLAY are not set)"
-    prepare_qt_environment()
-    try:
-        import webview  # noqa: F401
-        from qtpy import QtWebEngineWidgets  # noqa: F401
-    except Exception as exc:  # ImportError, or qtpy's "no Qt bindings"
-        return (f"Qt WebEngine is not available ({type(exc).__name__}: {exc}); "
-                "install webio-desktop[desktop]")
-    return None
+    return get_engine(engine).problem()
 
 
 class WindowApi:
@@ -109,6 +97,12 @@ class WindowApi:
         """The tab shell closed its last tab."""
         self._window.destroy()
 
+    def native(self, method: str, args: dict) -> Any:
+        """webio_desktop.desktop's calls (dialogs, window control) for this window: bridge.py."""
+        from .bridge import Bridge
+
+        return Bridge(self._manager, self._window).call(str(method), args)
+
     def save_file(self, name: str, data: str) -> str | None:
         """download()/put_file: ask where with the native Save dialog, write the bytes here."""
         import webview
@@ -124,12 +118,17 @@ class WindowApi:
         return str(path)
 
 
+running: "WindowManager | None" = None  # the manager whose GUI runs (desktop.quit_app)
+
+
 class WindowManager:
     """Opens a window per app and tracks them; ``run()`` returns when the last one closes."""
 
     def __init__(self, server: DesktopServer, options: WindowOptions, *, state_key: str,
-                 store: GeometryStore | None = None, navigation: str = "windows") -> None:
+                 store: GeometryStore | None = None, navigation: str = "windows",
+                 engine: Engine | None = None) -> None:
         self.server = server
+        self.engine = engine or get_engine()
         self.options = options
         self.navigation = navigation  # "windows": a window per app; "tabs": one tab window
         self.state_key = state_key
@@ -137,6 +136,7 @@ class WindowManager:
         self.windows: list[Any] = []
         self.guards: dict[Any, str | None] = {}  # window -> close-guard message
         self.force_close = False  # Ctrl+C / SIGTERM: close without asking
+        self.close_to_tray: Any = None  # the window closing hides (desktop.set_tray)
         self.verify_failed = False
         self._lock = threading.Lock()
         self._screens: list[tuple[int, int, int, int]] = []
@@ -159,6 +159,17 @@ class WindowManager:
         if self.tabs:
             return self._open_tab(app, path_and_query)
         return self._create(app, self.server.url_for(path_and_query=path_and_query))
+
+    def route(self, url: str) -> None:
+        """Where a navigation that leaves the page goes (the engines' navigation guards): our
+        own URLs to a new window (or tab), http(s) to the system browser, the rest nowhere."""
+        if self.server.is_own_url(url):
+            parts = urlsplit(url)
+            self.open_path(parts.path + ("?" + parts.query if parts.query else ""))
+        elif urlsplit(url).scheme in ("http", "https"):
+            webbrowser.open(url)
+        else:
+            logger.warning("blocked navigation to %r", url)
 
     def _open_tab(self, app: str, path_and_query: str) -> Any:
         """Tabs mode: a new tab in the tab window (the first call opens that window)."""
@@ -183,6 +194,8 @@ class WindowManager:
             saved = self.store.get(key)
             if saved is not None:
                 geometry = saved.on_screens(self._screens)
+        if geometry.x is None:
+            geometry.x, geometry.y = self._cascade(geometry)
         api = WindowApi(self)
         window = webview.create_window(
             title, url, js_api=api, width=geometry.width, height=geometry.height,
@@ -197,12 +210,39 @@ class WindowManager:
         logger.info("opened a window on app %r", app)
         return window
 
+    CASCADE_STEP = 32  # px right and down from the newest window, as desktop environments do
+
+    def _cascade(self, geometry: Geometry) -> tuple[int | None, int | None]:
+        """Where a window without a remembered position opens: below and right of the newest
+        open window (back to the screen's corner when it would leave the screen); the first
+        window is left to the system (centred)."""
+        with self._lock:
+            last = self.windows[-1] if self.windows else None
+        if last is None:
+            return None, None
+        from .bridge import frame_position
+
+        try:
+            x, y = frame_position(last)
+            x, y = x + self.CASCADE_STEP, y + self.CASCADE_STEP
+        except Exception:  # closed meanwhile
+            return None, None
+        screens = self._screens or [(0, 0, 1 << 16, 1 << 16)]
+        sx, sy, sw, sh = screens[0]
+        if x + geometry.width > sx + sw or y + geometry.height > sy + sh:
+            x, y = sx + self.CASCADE_STEP, sy + self.CASCADE_STEP
+        return x, y
+
     def _closing(self, window: Any) -> bool:
         """pywebview's ``closing`` event, on the GUI thread: False keeps the window open.
 
         A guarded window is kept, and a thread asks the user; if they agree the guard is dropped
-        and the window closed again. Signals (``force_close``) never ask.
+        and the window closed again. Signals (``force_close``) never ask. The tray's window
+        (``close_to_tray``, see tray.py) is hidden instead, without asking: nothing is lost.
         """
+        if window is self.close_to_tray and not self.force_close:
+            window.hide()
+            return False
         message = self.guards.get(window)
         if not message or self.force_close:
             return True
@@ -253,24 +293,24 @@ class WindowManager:
         """Main thread: open the first window and run the GUI until the last window closes."""
         import webview
 
-        install_navigation_guard(self)
-        # pywebview installs its Ctrl+C handler when the first window opens; ours also tells the
-        # close guards not to ask.
-        from webview.platforms import qt
+        self.engine.install(self)
+        from . import testchannel
 
-        qt._sigint_handler = lambda *_: self.quit()
-        if self.store is not None:
-            try:
-                self._screens = [(s.x, s.y, s.width, s.height) for s in webview.screens]
-            except Exception:
-                self._screens = []
-        self._raiser = _make_raiser()
+        testchannel.start(self)
+        try:  # the screens: remembered positions and the cascade stay on them
+            self._screens = [(s.x, s.y, s.width, s.height) for s in webview.screens]
+        except Exception:
+            self._screens = []
         first = self.open(first_app)
+        global running
+        running = self
         verify = os.environ.get(VERIFY_ENV) == "1"
         # private_mode: one off-the-record profile per window (pywebview hangs at exit with
         # several persistent ones); each window buys its own cookie with a one-time token.
-        webview.start(self._verify if verify else None, (first,) if verify else None, gui="qt",
+        webview.start(self._verify if verify else None, (first,) if verify else None,
+                      gui=self.engine.gui,
                       private_mode=True, icon=self.options.icon)
+        running = None
         if self.store is not None:
             self.store.save()
 
@@ -300,8 +340,8 @@ class WindowManager:
         """Thread-safe: bring the first open window to the front (a second start of the app)."""
         with self._lock:
             window = self.windows[0] if self.windows else None
-        if window is not None and getattr(self, "_raiser", None) is not None:
-            self._raiser.request.emit(window.uid)
+        if window is not None:
+            self.engine.raise_window(window)
 
     def close_all(self) -> None:
         """Thread-safe: close every window, without asking (SIGTERM, shutdown)."""
@@ -315,75 +355,7 @@ class WindowManager:
                 logger.debug("window already gone", exc_info=True)
 
     def quit(self) -> None:
-        """From a signal handler on the main thread: end the Qt loop (like pywebview's SIGINT).
-        Close guards do not ask: a signal means the user (or the system) wants out now."""
-        from webview.platforms import qt
-
+        """From a signal handler on the main thread: end the GUI loop now. Close guards do not
+        ask: a signal means the user (or the system) wants out now."""
         self.force_close = True
-        if getattr(qt, "_app", None) is not None:
-            qt._app.quit()
-
-
-def _make_raiser() -> Any:
-    """A QObject on the GUI thread whose signal, emitted from any thread, raises a window
-    there (Qt delivers it through the GUI thread's event loop)."""
-    from qtpy import QtCore
-
-    class Raiser(QtCore.QObject):
-        request = QtCore.Signal(str)
-
-        @QtCore.Slot(str)
-        def raise_window(self, uid: str) -> None:
-            from webview.platforms.qt import BrowserView
-
-            view = BrowserView.instances.get(uid)
-            if view is None:
-                return
-            state = view.windowState() & ~QtCore.Qt.WindowState.WindowMinimized
-            view.setWindowState(state | QtCore.Qt.WindowState.WindowActive)
-            view.show()
-            view.raise_()
-            view.activateWindow()
-
-    raiser = Raiser()
-    raiser.request.connect(raiser.raise_window)
-    return raiser
-
-
-_manager: WindowManager | None = None
-
-
-def install_navigation_guard(manager: WindowManager) -> None:
-    """Backstop for the page shim: the main frame never leaves our server, and new-window
-    requests (target=_blank, window.open) become native windows or the system browser."""
-    global _manager
-    _manager = manager
-    from webview.platforms.qt import BrowserView
-
-    if getattr(BrowserView.WebPage, "_webio_guarded", False):
-        return
-
-    def route(url: str) -> None:
-        if _manager is not None and _manager.server.is_own_url(url):
-            parts = urlsplit(url)
-            _manager.open_path(parts.path + ("?" + parts.query if parts.query else ""))
-        elif urlsplit(url).scheme in ("http", "https"):
-            webbrowser.open(url)
-        else:
-            logger.warning("blocked navigation to %r", url)
-
-    def accept_main(self: Any, url: Any, nav_type: Any, is_main_frame: bool) -> bool:
-        text = url.toString()
-        if (not is_main_frame or _manager is None or _manager.server.is_own_url(text)
-                or text.startswith("about:")):
-            return True
-        threading.Thread(target=route, args=(text,), daemon=True).start()
-        return False
-
-    def accept_new_window(self: Any, url: Any, nav_type: Any, is_main_frame: bool) -> bool:
-        threading.Thread(target=route, args=(url.toString(),), daemon=True).start()
-        return False
-
-    BrowserView.WebPage.acceptNavigationRequest = accept_main
-    BrowserView.NavigationHandler.acceptNavigationRequest = accept_new_window
-    BrowserView.WebPage._webio_guarded = True
+        self.engine.quit(self)
