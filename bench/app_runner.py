@@ -1,7 +1,9 @@
 """Child server process: run one scenario app under one implementation.
 
-    python app_runner.py --impl pywebio|webio --scenario NAME --port P [--n N]
-                         [--backend tornado|flask]
+    python app_runner.py --impl pywebio|webio|floor --scenario NAME --port P [--n N]
+                         [--backend tornado|tornado_http|flask]
+
+``--impl floor`` serves no framework: bare Tornado (floor.py).
 
 Exit codes: 3 = implementation not importable / alias broken.
 """
@@ -47,17 +49,23 @@ def install_impl(impl):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--impl', choices=['pywebio', 'webio'], required=True)
+    ap.add_argument('--impl', choices=['pywebio', 'webio', 'floor'], required=True)
     ap.add_argument('--scenario', required=True)
     ap.add_argument('--port', type=int, required=True)
     ap.add_argument('--n', type=int, default=0)
-    ap.add_argument('--backend', choices=['tornado', 'flask'], default='tornado',
-                    help='tornado: start_server (WebSocket); flask: platform.flask.start_server '
-                         '(HTTP polling)')
+    ap.add_argument('--backend', choices=['tornado', 'tornado_http', 'flask'], default='tornado',
+                    help='tornado: start_server (WebSocket); tornado_http / flask: '
+                         'platform.tornado_http / platform.flask.start_server (HTTP polling)')
     ap.add_argument('--check', action='store_true',
                     help='only check that the implementation imports, then exit 0')
     a = ap.parse_args()
 
+    if a.impl == 'floor':
+        sys.path.insert(0, HERE)
+        import floor
+        if not a.check:
+            floor.serve(a.scenario, a.n, a.port)
+        return
     mod = install_impl(a.impl)
     if a.check:
         print(f"BENCH-IMPL-OK put_text from {mod}", flush=True)
@@ -69,6 +77,10 @@ def main():
     app = scenario_apps.APPS[a.scenario](a.n)
     print(f"BENCH-SERVER impl={a.impl} put_text={mod} scenario={a.scenario} n={a.n} "
           f"backend={a.backend} port={a.port} pid={os.getpid()}", file=sys.stderr, flush=True)
+    if a.backend == 'tornado_http':
+        from pywebio.platform.tornado_http import start_server as http_server
+        http_server(app, port=a.port, host='127.0.0.1', cdn=False)
+        return
     if a.backend == 'flask':
         import logging
         from pywebio.platform.flask import start_server as flask_server

@@ -61,6 +61,63 @@ def make_echo_async_app(n=0):
     return app
 
 
+def make_lines_app(n):
+    """bench/hardening.py slow: n lines (floor.line) as fast as the server takes them; a
+    ``BENCHLOG lines K`` every 100 lines tells the harness how far the app got."""
+    from floor import line
+
+    def app():
+        _log("app_start")
+        for i in range(n):
+            put_text(line(i))
+            if i % 100 == 99:
+                _log(f"lines {i + 1}")
+        _log("app_done")
+    return app
+
+
+# --- bench/testing_toolkit.py: the apps of the toolkit's figures, driven in a browser ----------
+
+def _counter():
+    """A '+1' button and 'Count: N' in a scope."""
+    from pywebio.output import put_buttons, put_scope, use_scope
+
+    count = [0]
+
+    def add(_):
+        count[0] += 1
+        with use_scope('value', clear=True):
+            put_text(f'Count: {count[0]}')
+
+    put_scope('value', [put_text('Count: 0')])
+    put_buttons(['+1'], onclick=add)
+
+
+def make_counter_app(n=0):
+    """The counter as a thread app."""
+    def app():
+        _counter()
+    return app
+
+
+def make_counter_async_app(n=0):
+    """The counter as a coroutine app."""
+    async def app():
+        _counter()
+    return app
+
+
+def make_bmi_app(n=0):
+    """The README's BMI app (testing_toolkit.bmi)."""
+    from pywebio.input import FLOAT
+
+    def app():
+        height = input('Your height (cm)', type=FLOAT)
+        weight = input('Your weight (kg)', type=FLOAT)
+        put_text(f'BMI: {weight / (height / 100) ** 2:.1f}')
+    return app
+
+
 # --- Scenario 7: rendering big outputs -------------------------------------
 # Each app shows the marker BENCH-DONE once its big output is on the page, so the
 # generic "navigation -> marker painted" measurement applies unchanged.
@@ -116,6 +173,10 @@ APPS = {
     'outputs': make_outputs_app,
     'echo': make_echo_app,
     'echo_async': make_echo_async_app,
+    'lines': make_lines_app,
+    'counter': make_counter_app,
+    'counter_async': make_counter_async_app,
+    'bmi': make_bmi_app,
     'table': make_table_app,
     'markdown': make_markdown_app,
     'datatable': make_datatable_app,

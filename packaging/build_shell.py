@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's webio_desktop
 
 from webio_desktop._pyinstaller import get_hook_dirs  # noqa: E402
-from webio_desktop.desktop.build import (EXCLUDES, ICONS, default_icon,  # noqa: E402
-                                         spec_text)
+from webio_desktop.desktop.build import (EXCLUDES, ICONS, QT_EXCLUDES,  # noqa: E402
+                                         default_icon, spec_text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         "onefile": args.onefile, "console": True,
         "icon": str(default_icon()) if sys.platform in ("win32", "darwin") else None,
         "paths": [str(ROOT)], "datas": [],  # the hook brings the front end and icons
-        "hiddenimports": ["webio_desktop.desktop.cli"], "excludes": EXCLUDES, "slim": True,
+        "hiddenimports": ["webio_desktop.desktop.cli"], "excludes": EXCLUDES + QT_EXCLUDES,
+        "slim": True, "strip": sys.platform.startswith("linux"),
         "hookspath": get_hook_dirs(),
     }
     spec = work / "webio-desktop.spec"

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .engines import DEFAULT_ENGINE, ENGINES
 from .launcher import DesktopOptions, Launcher, state_key_for
 from .windows import VERIFY_ENV, WindowOptions
 
@@ -40,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="browser mode: port (default: a free one)")
     parser.add_argument("--no-open", dest="open_browser", action="store_false",
                         help="browser mode: only print the URL")
+    parser.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                        help="web engine of the windows: qt (Qt WebEngine, bundled; the default) "
+                             "or system (the OS's own: WebKitGTK on Linux)")
     parser.add_argument("--tabs", action="store_true",
                         help="keep apps as tabs of one window (go_app and new-window links open tabs)")
     parser.add_argument("--no-pywebio-alias", dest="alias", action="store_false",
@@ -58,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start even if this app already runs (default: show its window)")
     parser.add_argument("--debug", action="store_true",
                         help="tracebacks in the window, verbose logs on stderr")
+    parser.add_argument("--reload", action="store_true",
+                        help="run the script again when a .py file in its folder is saved; "
+                             "open windows show the new code")
     return parser
 
 
@@ -74,6 +81,13 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
     if not script.is_file():
         print(f"webio-desktop: no such file: {script}", file=sys.stderr)
         return 2
+    if args.reload:
+        from .reload import watcher_missing
+
+        missing = watcher_missing()
+        if missing:
+            print(f"webio-desktop: --reload: {missing}", file=sys.stderr)
+            return 2
     from .state import setup_logging
 
     log_path = setup_logging(script.stem, debug=args.debug)
@@ -82,9 +96,10 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
                            resizable=args.resizable, fullscreen=args.fullscreen,
                            on_top=args.on_top, frameless=args.frameless,
                            remember=args.remember, icon=args.icon or default_icon())
-    options = DesktopOptions(navigation="tabs" if args.tabs else "windows",
+    options = DesktopOptions(navigation="tabs" if args.tabs else "windows", engine=args.engine,
                              browser=args.browser, host=args.host, port=args.port,
-                             open_browser=args.open_browser, debug=args.debug, window=window)
+                             open_browser=args.open_browser, debug=args.debug,
+                             reload=args.reload, window=window)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.browser:
         options.browser = True  # another interface only makes sense for a browser
     launcher = Launcher(options, state_key=app_id or state_key_for(str(script)))
@@ -97,7 +112,7 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
             return 0
         launcher.instance = instance
     if not options.browser:
-        launcher.check_gui()  # imports Qt WebEngine (main thread) before the script starts
+        launcher.check_gui()  # loads the web engine (main thread) before the script starts
     if args.alias:
         from ..compat import install_pywebio_alias
 

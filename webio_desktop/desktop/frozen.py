@@ -7,12 +7,13 @@ log folder, one instance per user (a second start shows the running window).
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
+import os
 import sys
 from pathlib import Path
 
-BUILD_INFO = "webio_build.json"
+from .buildinfo import build_info
+from .onefile import ONEFILE_ENV
 
 
 def bundle_dir() -> Path:
@@ -20,22 +21,34 @@ def bundle_dir() -> Path:
     return Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent))
 
 
-def build_info(folder: Path) -> dict:
-    """The bundle's ``webio_build.json`` (name, version, app file); {} when there is none."""
-    try:
-        return json.loads((folder / BUILD_INFO).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def run_frozen(app_file: str, argv: list[str] | None = None) -> int:
+def run_frozen(app_file: str, argv: list[str] | None = None, *, engine: str = "qt") -> int:
+    """Start the bundled ``app_file`` with the web engine it was built for."""
     multiprocessing.freeze_support()  # a frozen app must not re-run itself in child processes
-    from .cli import main
+    from .testchannel import ENV
+
+    os.environ.pop(ENV, None)  # a built app never opens the test channel
+    from .splash import close_splash_when_shown
 
     folder = bundle_dir()
+    close_splash = close_splash_when_shown(build_info(folder).get("name") or Path(app_file).stem)
+    from .cli import main
+
     args = list(sys.argv[1:] if argv is None else argv)
     icons = sorted(folder.glob("*.png"))  # the build's --icon, when it was a PNG
     options = ["--icon", str(icons[0])] if icons and "--icon" not in args else []
-    # The executable names the app: a one-file build unpacks the script to a new folder at
-    # every start, which must not count as another app (window geometry, single instance).
-    return main([*options, str(folder / app_file), *args], app_id=str(Path(sys.executable)))
+    if build_info(folder).get("debug") and "--debug" not in args:  # `build --debug`
+        options.append("--debug")
+    if engine == "system":
+        from .engines.gtk import use_system_libraries
+
+        use_system_libraries(str(folder))
+    if "--engine" not in args:
+        options += ["--engine", engine]
+    # The executable names the app: a one-file build unpacks the script to a new folder (each
+    # version to its own in the cache), which must not count as another app (window geometry,
+    # single instance); the one file's stub names itself in WEBIO_ONEFILE.
+    app_id = os.environ.pop(ONEFILE_ENV, "") or str(Path(sys.executable))
+    try:
+        return main([*options, str(folder / app_file), *args], app_id=app_id)
+    finally:
+        close_splash()

@@ -6,7 +6,7 @@ import sys
 from webio_desktop.desktop.frozen import run_frozen
 
 if __name__ == "__main__":
-    sys.exit(run_frozen(@APP_FILE@))
+    sys.exit(run_frozen(@APP_FILE@, engine=@ENGINE@))
 
 if False:  # lets PyInstaller's analysis see the app's own imports
     import @MODULE@  # noqa: F401
