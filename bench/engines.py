@@ -1,0 +1,164 @@
+"""The two web engines side by side: ``--engine qt`` (Qt WebEngine) against ``--engine system``
+(WebKitGTK), in one run, on bench/desktop.py's app (``put_text('BENCH-READY')``).
+
+For each engine, both as ``webio-desktop app.py`` from the checkout and as a one-folder
+``webio-desktop build``:
+
+* bundle size: bytes of every file in ``dist/NAME/``, MiB (built apps only);
+* start-up: process spawn -> the marker painted (bench/desktop.py's definition). WebKitGTK has no
+  DevTools protocol, so the page reports the paint time through its title
+  (``document.title = 'painted <epoch ms>'``; the launcher makes it the native window's title),
+  read with xdotool: the same channel for both engines, and the time is taken in the page, so the
+  title's trip costs the figure nothing;
+* memory: PSS summed over the process tree, 2 s after the paint.
+
+Runs alternate between the engines under one Xvfb. Run: ``.venv/bin/python bench/engines.py
+[--runs 5] [--no-build]``. Targets (issue 17): the system build <= 40 MiB, its start-up <= 1.0x
+the Qt build's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from desktop import compile_package, start_xvfb, stop, tree_pss_mib
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+ENGINES = ("qt", "system")
+
+APP = """
+from webio_desktop import start_server
+from webio_desktop.output import put_text
+from webio_desktop.session import run_js
+
+
+def index():
+    put_text('BENCH-READY')
+    run_js("requestAnimationFrame(() => setTimeout(() => { document.title = 'painted ' +"
+           " Math.round(performance.timeOrigin + performance.now()); }))")
+
+
+start_server(index)
+"""
+
+
+def tree_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*")
+               if p.is_file() and not p.is_symlink()) / 2**20
+
+
+def painted_at(display: str, deadline: float) -> float:
+    """Epoch ms of the paint, from the window title the page set."""
+    while time.monotonic() < deadline:
+        out = subprocess.run(["xdotool", "search", "--name", "^painted [0-9]+$",
+                              "getwindowname", "%@"], env={"DISPLAY": display},
+                             capture_output=True, text=True).stdout.split()
+        if len(out) >= 2:
+            return float(out[1])
+        time.sleep(0.02)
+    raise TimeoutError("the marker was never painted")
+
+
+def start_once(command: list[str], display: str, home: Path, extra_env: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update({"DISPLAY": display, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                "XDG_STATE_HOME": str(home / ".state"), "XDG_RUNTIME_DIR": str(home / ".run"),
+                "BROWSER": "true", **extra_env})
+    started = time.time() * 1000
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        painted = painted_at(display, time.monotonic() + 90)
+        time.sleep(2)
+        return {"startup_ms": painted - started, "pss_mib": tree_pss_mib(proc.pid)}
+    finally:
+        stop(proc)
+
+
+def build(engine: str, script: Path, where: Path) -> tuple[Path, float, float]:
+    """(executable, seconds, MiB) of a one-folder build with ``engine``."""
+    name = f"hello_{engine}"
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "webio_desktop", "build", str(script),
+                             "--name", name, "--engine", engine, "--no-verify"], cwd=where,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{engine} build failed:\n{result.stdout[-2000:]}"
+                           f"{result.stderr[-3000:]}")
+    return where / "dist" / name / name, time.monotonic() - started, tree_mib(where / "dist" / name)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-build", dest="build", action="store_false",
+                        help="only the checkout's launcher, no built apps")
+    parser.add_argument("--out", default=str(HERE / "results" / "engines.json"))
+    args = parser.parse_args()
+
+    compile_package()
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        home = tmp_path / "home"
+        (home / ".run").mkdir(parents=True, mode=0o700)
+        script = tmp_path / "hello.py"
+        script.write_text(APP)
+        commands: dict[str, tuple[list[str], dict]] = {}
+        for engine in ENGINES:
+            commands[f"{engine} launcher"] = (
+                [sys.executable, "-m", "webio_desktop", "--engine", engine, "--no-remember",
+                 "--new-instance", str(script)], {"PYTHONPATH": str(REPO)})
+        if args.build:
+            for engine in ENGINES:
+                print(f"building {engine}...", file=sys.stderr, flush=True)
+                executable, seconds, mib = build(engine, script, tmp_path)
+                results[f"{engine} build"] = {"build_s": seconds, "size_mib": mib}
+                commands[f"{engine} build"] = ([str(executable)], {})
+                print(f"{engine} build: {seconds:.0f} s, {mib:.1f} MiB", file=sys.stderr,
+                      flush=True)
+        xvfb, display = start_xvfb()
+        try:
+            for kind, (command, env) in commands.items():  # warm-up: page cache, first starts
+                start_once(command, display, home, env)
+                results.setdefault(kind, {})["samples"] = []
+            for i in range(args.runs):
+                order = list(commands) if i % 2 == 0 else list(reversed(commands))
+                for kind in order:
+                    command, env = commands[kind]
+                    sample = start_once(command, display, home, env)
+                    results[kind]["samples"].append(sample)
+                    print(f"{kind:16} run {i + 1}: start-up {sample['startup_ms']:.0f} ms, "
+                          f"PSS {sample['pss_mib']:.0f} MiB", file=sys.stderr, flush=True)
+        finally:
+            xvfb.terminate()
+            xvfb.wait(10)
+
+    print(f"\n{'':18}{'start-up':>12}{'PSS':>10}{'size':>10}")
+    for kind, result in results.items():
+        for metric in ("startup_ms", "pss_mib"):
+            result[metric] = statistics.median(s[metric] for s in result["samples"])
+        size = f"{result['size_mib']:.1f} MiB" if "size_mib" in result else "-"
+        print(f"{kind:18}{result['startup_ms']:>9.0f} ms{result['pss_mib']:>6.0f} MiB{size:>12}")
+    if args.build:
+        qt, system = results["qt build"], results["system build"]
+        ratio = system["startup_ms"] / qt["startup_ms"]
+        print(f"\nsystem build: {system['size_mib']:.1f} MiB (target <= 40: "
+              f"{'met' if system['size_mib'] <= 40 else 'MISSED'}); start-up {ratio:.2f}x the Qt "
+              f"build's (target <= 1.0x: {'met' if ratio <= 1.0 else 'MISSED'})")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

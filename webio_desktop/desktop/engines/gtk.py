@@ -1,0 +1,224 @@
+"""WebKitGTK, the system's web engine on Linux, through pywebview's GTK backend.
+
+The engine comes from the OS (Debian: ``libwebkit2gtk-4.1-0``, ``gir1.2-webkit2-4.1``), reached
+through PyGObject, so a bundle carries neither Qt nor a browser. WebKitGTK has no DevTools
+protocol; tests read and drive pages through the launcher's test channel (``testchannel.py``)
+and real X input, aimed with ``content_origin``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..windows import WindowManager
+
+logger = logging.getLogger("webio_desktop.desktop")
+HINT = ("install the Debian packages gir1.2-webkit2-4.1 and libwebkit2gtk-4.1-0, and "
+        "webio-desktop[gtk] (PyGObject)")
+
+
+class GtkEngine:
+    name = "system"
+    gui = "gtk"
+
+    def __init__(self) -> None:
+        self._manager: WindowManager | None = None
+
+    def problem(self) -> str | None:
+        os.environ["PYWEBVIEW_GUI"] = "gtk"
+        try:
+            import gi
+
+            gi.require_version("Gtk", "3.0")
+            gi.require_version("WebKit2", "4.1")
+            from gi.repository import Gtk, WebKit2  # noqa: F401
+            import webview  # noqa: F401
+        except (ImportError, ValueError) as exc:  # ValueError: gi has no such typelib
+            return f"WebKitGTK is not available ({type(exc).__name__}: {exc}); {HINT}"
+        return None
+
+    def install(self, manager: WindowManager) -> None:
+        self._manager = manager
+        self._guard_navigation()
+        from .gtk_drop import install as take_file_drops
+
+        take_file_drops()  # dropped files reach the app as paths, never open in the window
+        # PyGObject runs Python signal handlers while GTK's loop waits (it wakes on a signal), so
+        # Ctrl+C can close the windows like SIGTERM does: without asking, geometry saved.
+        signal.signal(signal.SIGINT, lambda *_: manager.quit())
+
+    def quit(self, manager: WindowManager) -> None:
+        # Closing the last window ends Gtk.Application.run (and webview.start with it).
+        manager.close_all()
+
+    def raise_window(self, window: Any) -> None:
+        from gi.repository import GLib
+        from webview.platforms.gtk import BrowserView
+
+        view = BrowserView.instances.get(window.uid)
+        if view is not None:
+            GLib.idle_add(lambda: view.window.present() and False)
+
+    def content_origin(self, window: Any) -> tuple[int, int, int]:
+        from gi.repository import GLib
+        from webview.platforms.gtk import BrowserView
+
+        view = BrowserView.instances[window.uid]
+        result: list[tuple[int, int, int]] = []
+        done = threading.Event()
+
+        def ask() -> bool:
+            try:
+                from gi.repository import GdkX11  # noqa: F401  (get_xid)
+
+                _, x, y = view.webview.get_window().get_origin()
+                xid = view.window.get_window().get_xid()
+                result.append((int(x), int(y), int(xid)))
+            finally:
+                done.set()
+            return False
+
+        GLib.idle_add(ask)
+        if not done.wait(10) or not result:
+            raise RuntimeError("the GUI thread did not answer")
+        return result[0]
+
+    def _guard_navigation(self) -> None:
+        """Backstop for the page shim: the main frame never leaves our server (a load that
+        starts elsewhere is stopped before the page could run, let alone reach pywebview's
+        bridge), and new-window requests (target=_blank, window.open) go to ``manager.route``
+        instead of replacing the page, as pywebview would do. Responses the engine can't show
+        (a would-be download) are dropped, as Qt WebEngine does."""
+        import gi
+
+        gi.require_version("WebKit2", "4.1")
+        from gi.repository import WebKit2
+        from webview.platforms.gtk import BrowserView
+
+        engine = self
+        if getattr(BrowserView, "_webio_guarded", False):
+            return
+        original_navigation = BrowserView.on_navigation
+        original_load = BrowserView.on_load_finish
+        original_close = BrowserView.close_window
+
+        def route(url: str) -> None:
+            if engine._manager is not None:
+                threading.Thread(target=engine._manager.route, args=(url,), daemon=True).start()
+
+        def on_navigation(self: Any, webview: Any, decision: Any, decision_type: Any) -> bool:
+            if decision_type == WebKit2.PolicyDecisionType.NEW_WINDOW_ACTION:
+                decision.ignore()
+                route(decision.get_navigation_action().get_request().get_uri())
+                return True
+            if (decision_type == WebKit2.PolicyDecisionType.RESPONSE
+                    and not decision.is_mime_type_supported()):
+                # pywebview would let WebKit save it to ~/Downloads unasked; Qt WebEngine drops
+                # it. Downloads go through the shim and the Save dialog (WindowApi.save_file).
+                logger.warning("ignored a download of %s", decision.get_request().get_uri())
+                decision.ignore()
+                return True
+            original_navigation(self, webview, decision, decision_type)
+            return False
+
+        def on_load_finish(self: Any, webview: Any, status: Any) -> None:
+            # WebKitGTK does not tell a navigation's frame in decide-policy (foreign frames in a
+            # page are fine); load-changed is the main frame's alone.
+            if status in (WebKit2.LoadEvent.STARTED, WebKit2.LoadEvent.REDIRECTED):
+                url = webview.get_uri() or ""
+                manager = engine._manager
+                if (manager is not None and not manager.server.is_own_url(url)
+                        and not url.startswith("about:")):
+                    webview.stop_loading()
+                    route(url)
+                    return
+            original_load(self, webview, status)
+
+        def close_window(self: Any, *data: Any) -> bool:
+            kept = original_close(self, *data)
+            if not kept:
+                # pywebview's objects keep the destroyed view alive, and its web process with
+                # it: the page would go on running (its session never ends). End it.
+                try:
+                    self.webview.terminate_web_process()
+                except Exception:
+                    logger.debug("could not end the web process", exc_info=True)
+            return kept
+
+        def create_confirmation_dialog(self: Any, title: str, message: str) -> bool:
+            # pywebview's, plus a window title (the question is named in the task bar, and
+            # found by its title, as with Qt) and OK as the default answer.
+            from gi.repository import Gtk
+
+            dialog = Gtk.MessageDialog(parent=self.window, modal=True, destroy_with_parent=True,
+                                       message_type=Gtk.MessageType.QUESTION,
+                                       buttons=Gtk.ButtonsType.OK_CANCEL, text=title,
+                                       secondary_text=message)
+            dialog.set_title(title)
+            dialog.set_default_response(Gtk.ResponseType.OK)  # Return answers OK, as with Qt
+            response = dialog.run()
+            dialog.destroy()
+            return response == Gtk.ResponseType.OK
+
+        BrowserView.create_confirmation_dialog = create_confirmation_dialog
+        BrowserView.on_navigation = on_navigation
+        BrowserView.on_load_finish = on_load_finish
+        BrowserView.close_window = close_window
+        BrowserView._webio_guarded = True
+
+
+ENGINE = GtkEngine()
+
+
+# -- building (webio-desktop build --engine system) -----------------------------------------------
+# Modules a system-engine bundle leaves out: Qt and its bindings (pywebview's other backends).
+BUILD_EXCLUDES = ["PyQt6", "PyQt5", "PySide6", "PySide2", "qtpy", "webview.platforms.qt"]
+# What the package needs from the system instead (Debian names; the .deb's Depends).
+DEB_DEPENDS = ["libwebkit2gtk-4.1-0", "gir1.2-webkit2-4.1", "gir1.2-gtk-3.0",
+               "libgirepository-1.0-1"]
+# Where the system's libraries and their data live; PyInstaller's GTK hooks copy from here.
+SYSTEM_PREFIXES = ("/usr/lib/", "/lib/", "/usr/lib64/", "/lib64/", "/usr/share/", "/etc/")
+# What PyInstaller's GTK hooks generate into the bundle from those (caches, compiled schemas).
+BUNDLE_COPIES = ("gi_typelibs/", "gio_modules/", "share/", "etc/", "lib/gdk-pixbuf")
+# Environment PyInstaller's GTK run-time hooks point into the bundle (see leave_out_system).
+BUNDLE_ENV = ("GI_TYPELIB_PATH", "GIO_MODULE_DIR", "GTK_DATA_PREFIX", "GTK_EXE_PREFIX",
+              "GTK_PATH", "PANGO_LIBDIR", "PANGO_SYSCONFDIR", "GDK_PIXBUF_MODULE_FILE")
+
+
+def _is_python_module(dest: str) -> bool:
+    name = dest.rsplit("/", 1)[-1]
+    return ("lib-dynload/" in dest or ".cpython-" in name or name.endswith(".abi3.so")
+            or name.startswith("libpython"))
+
+
+def leave_out_system(binaries: list, datas: list) -> tuple[list, list, list[str]]:
+    """A spec's ``(binaries, datas)`` without what the OS provides: shared libraries and data
+    files PyInstaller copied from system folders (GTK, WebKitGTK, GLib, their typelibs, icons,
+    schemas...). Python's own extension modules stay. Returns the dropped destinations too."""
+    def system(entry: tuple) -> bool:
+        dest, source = entry[0].replace(os.sep, "/"), str(entry[1])
+        if dest.startswith(BUNDLE_COPIES):
+            return True
+        return source.startswith(SYSTEM_PREFIXES) and not _is_python_module(dest)
+
+    dropped = [e[0] for e in [*binaries, *datas] if system(e)]
+    return ([e for e in binaries if not system(e)], [e for e in datas if not system(e)],
+            dropped)
+
+
+def use_system_libraries(bundle: str) -> None:
+    """At the start of a built app: undo what PyInstaller's GTK run-time hooks point into the
+    bundle (typelibs, GIO and pixbuf modules, GTK's data), so GLib and GTK use the system's,
+    and give WebKitGTK's helper processes the system's library path back."""
+    for name in BUNDLE_ENV:
+        if os.environ.get(name, "").startswith(bundle):
+            del os.environ[name]
+    original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original is not None:
+        os.environ["LD_LIBRARY_PATH"] = original
+    elif os.environ.get("LD_LIBRARY_PATH", "").startswith(bundle):
+        del os.environ["LD_LIBRARY_PATH"]
