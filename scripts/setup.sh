@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian machine for webio-desktop: system packages (Chromium for the browser
-# tests, Xvfb and the Qt WebEngine libraries for native windows), then a virtualenv in .venv with
-# the package and the extras named in $WEBIO_EXTRAS (default: desktop,test,flask,django,aiohttp,fastapi,charts,build).
+# tests, Xvfb and the Qt WebEngine libraries for native windows; WebKitGTK and what PyGObject's
+# build needs when the gtk extra is asked for), then a virtualenv in .venv with
+# the package and the extras named in $WEBIO_EXTRAS (default: desktop,gtk,test,flask,django,aiohttp,fastapi,charts,build).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-EXTRAS="${WEBIO_EXTRAS:-desktop,test,flask,django,aiohttp,fastapi,charts,build}"
+EXTRAS="${WEBIO_EXTRAS:-desktop,gtk,test,flask,django,aiohttp,fastapi,charts,build}"
 APT_PACKAGES=(
   chromium                  # the browser the tests drive (Playwright uses /usr/bin/chromium)
   xvfb xauth xdotool        # a virtual screen for native-window tests, and answering dialogs
@@ -15,7 +16,18 @@ APT_PACKAGES=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libnss3 libxcomposite1 libxdamage1 libxrandr2
   libxtst6 libxkbfile1 libasound2   # Qt WebEngine (Chromium inside Qt)
   nginx-light               # the reverse-proxy deployment test
+  python3-tk                # Tk: the splash screen of one-file builds (PyInstaller's Splash)
+  binutils                  # objcopy/objdump: PyInstaller on Linux, and the one file's payload section
+  openbox x11-utils         # a window manager for the window-control tests; xwininfo, xprop read windows back
+  trayer                    # an X11 system tray host for the tray tests (Debian 12 has no stalonetray)
+  dunst dbus-daemon dbus-bin   # a notification server on a private session bus (notification tests)
 )
+if [[ ",$EXTRAS," == *",gtk,"* ]]; then
+  APT_PACKAGES+=(
+    libwebkit2gtk-4.1-0 gir1.2-webkit2-4.1 gir1.2-gtk-3.0   # the system engine: WebKitGTK (GTK 3 also: the drop tests' X drag source)
+    libgirepository1.0-dev libcairo2-dev pkg-config gcc python3-dev  # pip builds PyGObject
+  )
+fi
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

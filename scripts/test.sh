@@ -3,5 +3,5 @@
 # e.g. `scripts/test.sh -m "not slow"` for the quick run or `scripts/test.sh tests/test_inputs.py`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WEBIO_EXTRAS="${WEBIO_EXTRAS:-desktop,test,flask,django,aiohttp,fastapi,charts,build}" scripts/setup.sh
+WEBIO_EXTRAS="${WEBIO_EXTRAS:-desktop,gtk,test,flask,django,aiohttp,fastapi,charts,build}" scripts/setup.sh
 exec .venv/bin/python -m pytest -q -ra "$@"

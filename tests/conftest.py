@@ -130,6 +130,21 @@ def run_script(tmp_path):
         proc.wait(10)
 
 
+def two_part_app(go: threading.Event) -> Callable[[], None]:
+    """An app that shows "one", waits for ``go``, shows "two" and stays: a session with output
+    before and after a moment the test chooses (reconnect and resume tests)."""
+    from webio_desktop.output import put_text
+    from webio_desktop.session import hold
+
+    def app() -> None:
+        put_text("one")
+        go.wait(10)
+        put_text("two")
+        hold()
+
+    return app
+
+
 def wait_for_port(port: int, timeout: float = 15) -> None:
     import socket
 
