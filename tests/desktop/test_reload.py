@@ -14,9 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import wait_until
-
-from .conftest import input_ready, qt_missing, shown
+from .conftest import input_ready, qt_missing, shown, wait_for
 from .xwin import find_windows, window_names
 
 _missing = qt_missing()
@@ -64,10 +62,6 @@ def write_app(folder: Path, version: int = 1, debug: bool = False) -> Path:
 
 def save_helper(folder: Path, version: int) -> None:
     (folder / "helper.py").write_text(HELPER.format(v=version))
-
-
-def wait_for(predicate, timeout: float = 15, what: str = "condition"):
-    return wait_until(predicate, timeout, interval=0.1, what=what)
 
 
 def geometry(display: str, window: int) -> dict[str, int]:
