@@ -10,7 +10,10 @@ For each engine, both as ``webio-desktop app.py`` from the checkout and as a one
   (``document.title = 'painted <epoch ms>'``; the launcher makes it the native window's title),
   read with xdotool: the same channel for both engines, and the time is taken in the page, so the
   title's trip costs the figure nothing;
-* memory: PSS summed over the process tree, 2 s after the paint.
+* memory: PSS summed over the process tree, 2 s after the paint;
+* the floor of each engine, in the same run: a bare pywebview window on that backend showing a
+  static page with the marker (no server, no framework), whose page hands its paint time to
+  pywebview's JS API, which sets the window title: what any pywebview app on that engine costs.
 
 Runs alternate between the engines under one Xvfb. Run: ``.venv/bin/python bench/engines.py
 [--runs 5] [--no-build]``. Targets (issue 17): the system build <= 40 MiB, its start-up <= 1.0x
@@ -48,6 +51,37 @@ def index():
 
 start_server(index)
 """
+
+
+# The floor: a bare pywebview window. Its page takes the paint time as ours does; pywebview's
+# JS API (ready a little later: the trip does not count) puts it into the window title.
+FLOOR = '''
+import os
+import sys
+import webview
+
+if os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head>
+<body><p>BENCH-READY</p><script>
+requestAnimationFrame(() => setTimeout(() => {
+  const ms = Math.round(performance.timeOrigin + performance.now());
+  const send = () => window.pywebview.api.painted(ms);
+  if (window.pywebview && window.pywebview.api && window.pywebview.api.painted) send();
+  else window.addEventListener("pywebviewready", send);
+}));
+</script></body></html>"""
+
+
+class Api:
+    def painted(self, ms):
+        window.set_title(f"painted {int(ms)}")
+
+
+window = webview.create_window("floor", html=PAGE, width=960, height=720, js_api=Api())
+webview.start(gui=sys.argv[1], private_mode=True)
+'''
+GUI = {"qt": "qt", "system": "gtk"}
 
 
 def tree_mib(path: Path) -> float:
@@ -113,8 +147,11 @@ def main() -> int:
         (home / ".run").mkdir(parents=True, mode=0o700)
         script = tmp_path / "hello.py"
         script.write_text(APP)
+        floor = tmp_path / "floor.py"
+        floor.write_text(FLOOR)
         commands: dict[str, tuple[list[str], dict]] = {}
         for engine in ENGINES:
+            commands[f"{engine} floor"] = ([sys.executable, str(floor), GUI[engine]], {})
             commands[f"{engine} launcher"] = (
                 [sys.executable, "-m", "webio_desktop", "--engine", engine, "--no-remember",
                  "--new-instance", str(script)], {"PYTHONPATH": str(REPO)})
@@ -149,6 +186,12 @@ def main() -> int:
             result[metric] = statistics.median(s[metric] for s in result["samples"])
         size = f"{result['size_mib']:.1f} MiB" if "size_mib" in result else "-"
         print(f"{kind:18}{result['startup_ms']:>9.0f} ms{result['pss_mib']:>6.0f} MiB{size:>12}")
+    floors = {e: results[f"{e} floor"]["startup_ms"] for e in ENGINES}
+    print(f"\nfloors: system {floors['system']:.0f} ms = {floors['system'] / floors['qt']:.2f}x "
+          f"the Qt floor's {floors['qt']:.0f} ms")
+    for kind in [k for k in results if not k.endswith("floor")]:
+        engine = kind.split()[0]
+        print(f"{kind:18}{results[kind]['startup_ms'] / floors[engine]:.2f}x its engine's floor")
     if args.build:
         qt, system = results["qt build"], results["system build"]
         ratio = system["startup_ms"] / qt["startup_ms"]
