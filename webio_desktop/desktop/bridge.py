@@ -123,8 +123,22 @@ class Bridge:
             except Exception:
                 logger.debug("window event not delivered", exc_info=True)
 
+        native = self.native
+        last: list[tuple[int, ...]] = []  # the position sent last
+
+        def moved(_x: int, _y: int) -> None:
+            # Where the frame is, as geometry() and move() have it (GTK's event gives the
+            # content's corner), and only when it changed (GTK's comes with every resize too).
+            try:
+                where = tuple(native.frame_position(target))
+            except Exception:  # closed meanwhile
+                return
+            if last != [where]:
+                last[:] = [where]
+                send({"event": "moved", "x": where[0], "y": where[1]})
+
         events = target.events
-        events.moved += lambda x, y: send({"event": "moved", "x": x, "y": y})
+        events.moved += moved
         events.resized += lambda width, height: send(
             {"event": "resized", "width": width, "height": height})
         events.minimized += lambda: send({"event": "minimized"})
