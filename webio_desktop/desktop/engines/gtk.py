@@ -46,8 +46,10 @@ class GtkEngine:
         self._manager = manager
         self._guard_navigation()
         from .gtk_drop import install as take_file_drops
+        from .gtk_native import install as make_room_for_menus
 
         take_file_drops()  # dropped files reach the app as paths, never open in the window
+        make_room_for_menus()
         # PyGObject runs Python signal handlers while GTK's loop waits (it wakes on a signal), so
         # Ctrl+C can close the windows like SIGTERM does: without asking, geometry saved.
         signal.signal(signal.SIGINT, lambda *_: manager.quit())

@@ -193,6 +193,20 @@ def fill_menu(menu: Gtk.MenuShell, items: list[dict], fire: Fire,
         menu.append(entry)
 
 
+def repaint_pages_after(menu: Gtk.Menu) -> None:
+    """Redraw the web views once ``menu`` closes. Without a compositing window manager (Xvfb,
+    openbox, i3...) WebKitGTK leaves the area a popup covered unpainted until the page draws
+    anew; asked to draw, it paints its last frame there."""
+    from webview.platforms.gtk import BrowserView
+
+    def repaint() -> bool:
+        for view in list(BrowserView.instances.values()):
+            view.webview.queue_draw()
+        return GLib.SOURCE_REMOVE
+
+    menu.connect("deactivate", lambda _menu: GLib.idle_add(repaint))
+
+
 def bring_to_front(window: Gtk.Window) -> None:
     """On the GUI thread: un-minimize, show, raise and give the keyboard to ``window``."""
     window.deiconify()

@@ -19,7 +19,7 @@ from gi.repository import Gdk, Gtk  # noqa: E402
 
 from .base import Filters, Fire
 from .gtk_gui import (bring_to_front, fill_menu, gui_call,  # gui_call: base.Native's too
-                      message_dialog, mnemonic_label, run_dialog)
+                      message_dialog, mnemonic_label, repaint_pages_after, run_dialog)
 from .gtk_tray import set_tray as _set_tray
 
 
@@ -214,6 +214,7 @@ def _menu_bar(view: Any, menus: list[dict], fire: Fire) -> None:
         menu = Gtk.Menu()
         menu.set_accel_group(accels)
         fill_menu(menu, spec["items"], fire, accels)
+        repaint_pages_after(menu)
         entry.set_submenu(menu)
         bar.append(entry)
     box = _content_box(win)
@@ -224,17 +225,33 @@ def _menu_bar(view: Any, menus: list[dict], fire: Fire) -> None:
 
 
 def _content_box(win: Gtk.Window) -> Gtk.Box:
-    """The vertical box holding the window's web view, made once: pywebview puts the view
-    (in a ScrolledWindow) straight into the window, which holds one child."""
+    """The vertical box ``install`` put the window's web view in."""
     child = win.get_child()
-    if isinstance(child, Gtk.Box):
-        return child
-    box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
-    win.remove(child)
-    box.pack_end(child, True, True, 0)
-    win.add(box)
-    box.show()
-    return box
+    if not isinstance(child, Gtk.Box):
+        raise RuntimeError("this window has no room for a menu bar")
+    return child
+
+
+def install() -> None:
+    """Before the first window: each window's web view (in pywebview's ScrolledWindow) goes in a
+    vertical box, where a menu bar can be added above it. Done before the window is shown:
+    moved into a box later, WebKitGTK stops painting the page."""
+    from webview.platforms.gtk import BrowserView
+
+    if getattr(BrowserView, "_webio_boxed", False):
+        return
+    original_init = BrowserView.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        content = self.window.get_child()
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
+        self.window.remove(content)
+        box.pack_end(content, True, True, 0)
+        self.window.add(box)
+
+    BrowserView.__init__ = init
+    BrowserView._webio_boxed = True
 
 
 def set_tray(manager: Any, window: Any, spec: dict | None, fire: Fire) -> None:

@@ -22,7 +22,7 @@ from gi.repository import Gdk, Gtk  # noqa: E402
 
 from . import tray_owner  # noqa: E402
 from .base import Fire  # noqa: E402
-from .gtk_gui import fill_menu, gui_call  # noqa: E402
+from .gtk_gui import fill_menu, gui_call, repaint_pages_after  # noqa: E402
 
 
 class _Tray:
@@ -54,6 +54,7 @@ def _show(spec: dict, icon_file: str, fire: Fire) -> _Tray:
     icon.set_title(spec["tooltip"])
     menu = Gtk.Menu()
     fill_menu(menu, spec["items"], fire)
+    repaint_pages_after(menu)
     menu.show_all()
 
     def popup(icon: Gtk.StatusIcon, button: int, time: int) -> None:
