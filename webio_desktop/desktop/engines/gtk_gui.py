@@ -210,4 +210,5 @@ def repaint_pages_after(menu: Gtk.Menu) -> None:
 def bring_to_front(window: Gtk.Window) -> None:
     """On the GUI thread: un-minimize, show, raise and give the keyboard to ``window``."""
     window.deiconify()
+    window.show()  # present() only shows a hidden window: the focus would not follow
     window.present()
