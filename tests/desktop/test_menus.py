@@ -148,3 +148,35 @@ def test_menu_items_run_their_callbacks_in_the_session(launch, xdisplay, tmp_pat
 def click(display: str, x: int, y: int) -> None:
     subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"],
                    env={"DISPLAY": display}, check=True, timeout=10)
+
+
+SHORTCUTS = '''
+import json
+from gi.repository import Gtk
+from webio_desktop.desktop.engines.gtk_gui import accelerator, mnemonic_label
+shortcuts = ["Ctrl+O", "Ctrl+Shift+W", "F5", "Ctrl++", "Alt+Del", "Meta+Q", "ctrl+pgdown",
+             "Ctrl+K, Ctrl+C", "Ctrl+Nothing"]
+print(json.dumps({
+    "shortcuts": [Gtk.accelerator_name(*keys) if (keys := accelerator(s)) else None
+                  for s in shortcuts],
+    "labels": [mnemonic_label(s) for s in ["&File", "Save && quit", "snake_case &x"]]}))
+'''
+
+
+def test_qt_style_shortcuts_and_labels_in_gtk_terms(xdisplay):
+    """The system engine's menus take the shortcuts and labels Qt reads (native.py documents
+    Qt's syntax); what GTK can't take is left out (with a warning), as Qt leaves it out."""
+    import json
+    import os
+    import sys
+
+    from .conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-c", SHORTCUTS], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60, check=True,
+                         env={**os.environ, "DISPLAY": xdisplay})
+    found = json.loads(out.stdout)
+    assert found["shortcuts"] == ["<Primary>o", "<Primary><Shift>w", "F5", "<Primary>plus",
+                                  "<Alt>Delete", "<Super>q", "<Primary>Page_Down", None, None]
+    assert found["labels"] == ["_File", "Save & quit", "snake__case _x"]
+    assert "menu shortcut 'Ctrl+K, Ctrl+C' ignored" in out.stderr

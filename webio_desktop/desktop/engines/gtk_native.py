@@ -234,8 +234,8 @@ def _content_box(win: Gtk.Window) -> Gtk.Box:
 
 def install() -> None:
     """Before the first window: each window's web view (in pywebview's ScrolledWindow) goes in a
-    vertical box, where a menu bar can be added above it. Done before the window is shown:
-    moved into a box later, WebKitGTK stops painting the page."""
+    vertical box, where a menu bar can be added above it later. Done as the window is built,
+    before it is shown, so a live web view is never taken out of its window and put back."""
     from webview.platforms.gtk import BrowserView
 
     if getattr(BrowserView, "_webio_boxed", False):
