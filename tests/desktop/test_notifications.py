@@ -85,16 +85,16 @@ def history(display: str, env: dict[str, str]) -> list[dict]:
     return [{key: value["data"] for key, value in item.items()} for item in data]
 
 
+@pytest.mark.parametrize("how", ["hide", "other"])
 def test_a_notification_shows_and_a_click_runs_the_callback_and_focuses(
-        launch, notify_desktop, tmp_path: Path, engine: str):
-    """Qt: the window is hidden, the click shows it again. Both engines: another window has
-    the focus, the click gives it back (window control is Qt's, so the system engine's app
-    opens a second window instead of hiding)."""
+        launch, notify_desktop, tmp_path: Path, how: str):
+    """"hide": the window is hidden, the click shows it again; "other": another window has
+    the focus, the click gives it back."""
     display, bus, env = notify_desktop
     script = tmp_path / "notify_app.py"
     script.write_text(APP)
-    hide = engine == "qt"
-    app = launch(script, "hide" if hide else "other", opts=("--no-remember",), display=display,
+    hide = how == "hide"
+    app = launch(script, how, opts=("--no-remember",), display=display,
                  env={"DBUS_SESSION_BUS_ADDRESS": bus})
     page = shown(app.page(), "ready")
     page.get_by_role("button", name="Notify").click()

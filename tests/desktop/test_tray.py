@@ -1,6 +1,7 @@
-"""The tray icon (desktop.set_tray) in a real X11 system tray: trayer under Xvfb, a private
-session bus with no StatusNotifierWatcher (so Qt embeds an XEmbed icon), the icon's menu
-opened with a real right click and driven with keys and clicks."""
+"""The tray icon (desktop.set_tray) in a real X11 system tray, on both engines (Qt's
+QSystemTrayIcon, GTK's StatusIcon): trayer under Xvfb, a private session bus with no
+StatusNotifierWatcher (so Qt embeds an XEmbed icon), the icon's menu opened with a real right
+click and driven with keys and clicks."""
 from __future__ import annotations
 
 import re
@@ -9,17 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import needs_qt, shown, wait_for, wait_until
+from .conftest import shown, wait_for, wait_until
 from .services import geometry, need, private_bus, tray_host, windows_of, xvfb
 from .xwin import close_window, find_windows, focused_window_name
-
-pytestmark = needs_qt
-
-
-@pytest.fixture
-def engine() -> str:
-    """The native surface is built with Qt (docs/desktop.md, "Engines"): Qt windows only."""
-    return "qt"
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +188,7 @@ start_server(index)
 '''
 
 
+@pytest.mark.parametrize("engine", ["qt"])  # no window: the engine does not matter
 def test_in_a_browser_tray_calls_raise_desktop_unavailable(launch, chromium, tmp_path: Path):
     """--browser: no tray to show, and a page must not end the server: DesktopUnavailable."""
     script = tmp_path / "tray_browser.py"

@@ -1,4 +1,5 @@
-"""Window control from app code (webio_desktop.desktop.Window), checked against the X server.
+"""Window control from app code (webio_desktop.desktop.Window), checked against the X server,
+on both engines (Qt's window calls, GTK's with the system engine).
 
 A window manager (openbox, on an Xvfb of its own) is running: minimizing, maximizing,
 fullscreen and "above" are requests a window manager carries out, and the state it records on
@@ -11,17 +12,9 @@ import re
 
 import pytest
 
-from .conftest import needs_qt, shown, wait_for
+from .conftest import shown, wait_for
 from .services import need, window_manager, x, xvfb
 from .xwin import find_windows
-
-pytestmark = needs_qt
-
-
-@pytest.fixture
-def engine() -> str:
-    """The native surface is built with Qt (docs/desktop.md, "Engines"): Qt windows only."""
-    return "qt"
 
 APP = '''
 import json
@@ -90,15 +83,19 @@ def wm_state(display: str, window: int) -> str:
 
 
 class Control:
-    """Types commands into the app's input and reads its numbered results."""
+    """Submits commands in the app's input and reads its numbered results. The page submits
+    them itself: no X input, which would need (and take) the keyboard focus, so a minimized or
+    hidden window still takes commands and the focus stays where the window calls put it."""
 
     def __init__(self, app, page) -> None:
         self.app, self.page, self.n = app, page, 0
 
     def __call__(self, command: str):
         self.n += 1
-        self.page.fill("input", command)
-        self.page.keyboard.press("Enter")
+        field = "input:not([readonly]):not([disabled])"  # the next input(), not the answered one
+        self.page.wait_for_selector(field)
+        self.page.evaluate(f"() => {{ const i = document.querySelector({json.dumps(field)});"
+                           f" i.value = {json.dumps(command)}; i.form.requestSubmit(); }}")
         line = self.app.wait_line(rf"^result{self.n} ", timeout=20)
         return json.loads(line.split(" ", 1)[1])
 
@@ -136,14 +133,18 @@ def test_window_control_reaches_the_x_server(launch, wm_display, control_app):
     assert do("state")["maximized"] is True
     do("restore")
     wait_for(lambda: "MAXIMIZED" not in wm_state(wm_display, window), what="restored")
+    app.wait_line(r'^event \{"event": "restored"\}')
     wait_for(lambda: client_geometry(wm_display, window)[2:] == (640, 420), what="the old size")
+    assert do("state")["maximized"] is False
     do("set_fullscreen true")
     wait_for(lambda: "_NET_WM_STATE_FULLSCREEN" in wm_state(wm_display, window),
              what="fullscreen")
     wait_for(lambda: client_geometry(wm_display, window) == (0, 0, 1280, 800),
              what="the whole screen")
+    wait_for(lambda: do("state")["fullscreen"], what="state() to say fullscreen")
     do("set_fullscreen false")
     wait_for(lambda: "FULLSCREEN" not in wm_state(wm_display, window), what="not fullscreen")
+    wait_for(lambda: not do("state")["fullscreen"], what="state() to say not fullscreen")
     # on top: the same X window (not re-created, so it neither flickers nor loses the focus)
     wait_for(lambda: do("state")["focused"], what="the focus before on top")
     do("set_on_top true")
@@ -159,15 +160,19 @@ def test_window_control_reaches_the_x_server(launch, wm_display, control_app):
     do("minimize")
     wait_for(lambda: "Iconic" in wm_state(wm_display, window), what="minimized")
     app.wait_line(r'^event \{"event": "minimized"\}')
+    wait_for(lambda: do("state")["minimized"], what="state() to say minimized")
     do("focus")
     wait_for(lambda: "Normal" in wm_state(wm_display, window), what="shown again")
     wait_for(lambda: do("state")["focused"], what="the window to have the focus")
+    assert do("state")["minimized"] is False
 
     # hide and show
     do("hide")
     wait_for(lambda: not find_windows(wm_display, "^Renamed$"), what="hidden")
+    assert do("state")["visible"] is False
     do("show")
     wait_for(lambda: find_windows(wm_display, "^Renamed$"), what="shown")
+    assert do("state")["visible"] is True
 
 
 def test_other_windows_open_with_geometry_and_cascade(launch, wm_display, control_app):

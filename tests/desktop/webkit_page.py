@@ -137,6 +137,9 @@ class WebKitPage:
     def url(self) -> str:
         return str(self.evaluate("location.href"))
 
+    def title(self) -> str:
+        return str(self.evaluate("document.title"))
+
     @property
     def main_frame(self) -> "WebKitPage":
         return WebKitPage(self._channel, self.uid, self._display) if self._frame is not None else self

@@ -9,6 +9,7 @@ import ctypes.util
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,3 +145,31 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+_SCREEN_AREA = """
+import hashlib
+import sys
+import gi
+gi.require_version("Gdk", "3.0")
+from gi.repository import Gdk
+display = Gdk.Display.open(sys.argv[1])
+root = display.get_default_screen().get_root_window()
+x, y, w, h = map(int, sys.argv[2:6])
+shot = Gdk.pixbuf_get_from_window(root, x, y, w, h)
+data, stride, n = shot.get_pixels(), shot.get_rowstride(), shot.get_n_channels()
+rows = [data[row * stride:row * stride + w * n] for row in range(h)]
+dark = sum(1 for row in rows for col in range(0, w * n, n) if max(row[col:col + 3]) < 100)
+print(dark, hashlib.md5(b"".join(rows)).hexdigest())
+"""
+
+
+def screen_area(display: str, x: int, y: int, width: int, height: int) -> tuple[int, str]:
+    """What the X server shows in a rectangle of the screen (read back with GDK, in a process
+    of its own): how many of its pixels are dark (text, on our light pages), and a digest of
+    them all."""
+    out = subprocess.run([sys.executable, "-c", _SCREEN_AREA, display, str(x), str(y),
+                          str(width), str(height)], capture_output=True, text=True, timeout=30,
+                         check=True)
+    dark, digest = out.stdout.split()[-2:]
+    return int(dark), digest

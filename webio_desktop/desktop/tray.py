@@ -8,8 +8,10 @@ callback is that session's window and ``desktop.open_window(...)`` opens another
 (e.g. the tray's Quit item) ends the app as closing the last window would: every session ends
 and its ``defer_call`` functions run, the process exits with code 0.
 
-The Qt side is ``engines/qt_tray.py``. Outside a native window both calls raise
-``DesktopUnavailable``: a browser has no tray, and a page must not end a server's process.
+The toolkits' side is ``engines/qt_tray.py`` (Qt) and ``engines/gtk_tray.py`` (GTK, the system
+engine), with the rules they share in ``engines/tray_owner.py``. Outside a native window both
+calls raise ``DesktopUnavailable``: a browser has no tray, and a page must not end a server's
+process.
 """
 from __future__ import annotations
 

@@ -220,10 +220,8 @@ class WindowManager:
             last = self.windows[-1] if self.windows else None
         if last is None:
             return None, None
-        from .bridge import frame_position
-
         try:
-            x, y = frame_position(last)
+            x, y = self.engine.native().frame_position(last)
             x, y = x + self.CASCADE_STEP, y + self.CASCADE_STEP
         except Exception:  # closed meanwhile
             return None, None

@@ -6,10 +6,14 @@ Save dialog, the security checks) is engine-independent and lives in ``windows.p
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ..windows import WindowManager
+
+Filters = list[tuple[str, list[str]]]  # [(label, ["*.txt", ...])], from native.normalize_filters
+Fire = Callable[[str, Any], None]  # fire(callback_id, data): a callback of the page's session
 
 
 class Engine(Protocol):
@@ -37,6 +41,49 @@ class Engine(Protocol):
         """Thread-safe: (x, y) on the screen of the page's top-left corner, and the native
         window's X11 id (0 when there is none). The test channel uses it to aim real clicks."""
 
+    def native(self) -> Native:
+        """The toolkit side of ``webio_desktop.desktop`` for these windows (loaded on first
+        use, so a bundle of one engine never needs the other's toolkit)."""
+
+
+class Native(Protocol):
+    """What ``bridge.py`` asks of the toolkit (one module per engine: ``qt_native``,
+    ``gtk_native``). ``window`` is always a pywebview Window. Every function is thread-safe
+    (it runs its toolkit work on the GUI thread and waits for it); dialogs are modal to
+    ``window`` and answer as ``desktop.open_file`` & co. document (None when cancelled)."""
+
+    def gui_call(self, func: Callable[[], Any]) -> Any:
+        """Run ``func`` on the GUI thread; its result, or its exception raised here."""
+
+    def open_file(self, window: Any, title: str, filters: Filters, multiple: bool,
+                  directory: str) -> Any: ...
+
+    def save_file(self, window: Any, title: str, filters: Filters, name: str,
+                  directory: str) -> str | None: ...
+
+    def choose_folder(self, window: Any, title: str, directory: str) -> str | None: ...
+
+    def message_box(self, window: Any, title: str, message: str, kind: str) -> None: ...
+
+    def ask_ok_cancel(self, window: Any, title: str, message: str) -> bool: ...
+
+    def window_action(self, window: Any, action: str, args: list) -> Any:
+        """One ``desktop.Window`` method (title, geometry, state, resize, move, ...)."""
+
+    def watch_focus(self, window: Any, send: Callable[[dict], None]) -> None:
+        """Call ``send({"event": "focus"})`` / ``{"event": "blur"}`` as the window gains or
+        loses the keyboard focus (pywebview has no such event)."""
+
+    def frame_position(self, window: Any) -> tuple[int, int]:
+        """Where the window's frame is on the screen (what ``move`` takes)."""
+
+    def set_menu(self, window: Any, menus: list[dict], fire: Fire) -> None:
+        """Replace the window's menu bar with ``menus`` (specs from native.py; [] hides it)."""
+
+    def set_tray(self, manager: WindowManager, window: Any, spec: dict | None,
+                 fire: Fire) -> None:
+        """Show, replace or (``spec`` None) remove the app's tray icon (``tray.py``)."""
+
 
 class Unavailable:
     """An engine that can't run on this platform; its ``problem()`` says why."""
@@ -60,4 +107,7 @@ class Unavailable:
         raise RuntimeError(self._reason)
 
     def content_origin(self, window: Any) -> tuple[int, int, int]:  # pragma: no cover
+        raise RuntimeError(self._reason)
+
+    def native(self) -> Native:  # pragma: no cover
         raise RuntimeError(self._reason)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..windows import WindowManager
+    from .base import Native
 
 logger = logging.getLogger("webio_desktop.desktop")
 HINT = ("install the Debian packages gir1.2-webkit2-4.1 and libwebkit2gtk-4.1-0, and "
@@ -45,8 +46,10 @@ class GtkEngine:
         self._manager = manager
         self._guard_navigation()
         from .gtk_drop import install as take_file_drops
+        from .gtk_native import install as make_room_for_menus
 
         take_file_drops()  # dropped files reach the app as paths, never open in the window
+        make_room_for_menus()
         # PyGObject runs Python signal handlers while GTK's loop waits (it wakes on a signal), so
         # Ctrl+C can close the windows like SIGTERM does: without asking, geometry saved.
         signal.signal(signal.SIGINT, lambda *_: manager.quit())
@@ -59,9 +62,16 @@ class GtkEngine:
         from gi.repository import GLib
         from webview.platforms.gtk import BrowserView
 
+        from .gtk_gui import bring_to_front
+
         view = BrowserView.instances.get(window.uid)
         if view is not None:
-            GLib.idle_add(lambda: view.window.present() and False)
+            GLib.idle_add(lambda: bring_to_front(view.window) and False)
+
+    def native(self) -> Native:
+        from . import gtk_native
+
+        return gtk_native
 
     def content_origin(self, window: Any) -> tuple[int, int, int]:
         from gi.repository import GLib
@@ -151,15 +161,12 @@ class GtkEngine:
 
         def create_confirmation_dialog(self: Any, title: str, message: str) -> bool:
             # pywebview's, plus a window title (the question is named in the task bar, and
-            # found by its title, as with Qt) and OK as the default answer.
+            # found by its title, as with Qt) and OK as the default answer (Return).
             from gi.repository import Gtk
 
-            dialog = Gtk.MessageDialog(parent=self.window, modal=True, destroy_with_parent=True,
-                                       message_type=Gtk.MessageType.QUESTION,
-                                       buttons=Gtk.ButtonsType.OK_CANCEL, text=title,
-                                       secondary_text=message)
-            dialog.set_title(title)
-            dialog.set_default_response(Gtk.ResponseType.OK)  # Return answers OK, as with Qt
+            from .gtk_gui import message_dialog
+
+            dialog = message_dialog(self.window, title, title, "question", secondary=message)
             response = dialog.run()
             dialog.destroy()
             return response == Gtk.ResponseType.OK

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..windows import WindowManager
+    from .base import Native
 
 
 class QtEngine:
@@ -70,6 +71,11 @@ class QtEngine:
     def content_origin(self, window: Any) -> tuple[int, int, int]:
         raise NotImplementedError("Qt windows are driven over DevTools in tests")
 
+    def native(self) -> Native:
+        from . import qt_native
+
+        return qt_native
+
     def _guard_navigation(self) -> None:
         """Backstop for the page shim: the main frame never leaves our server, and new-window
         requests (target=_blank, window.open) go to ``manager.route``."""
@@ -101,17 +107,6 @@ class QtEngine:
         BrowserView.WebPage._webio_guarded = True
 
 
-def bring_to_front(view: Any) -> None:
-    """On the GUI thread: un-minimize, show, raise and activate pywebview's Qt window ``view``."""
-    from qtpy import QtCore
-
-    state = view.windowState() & ~QtCore.Qt.WindowState.WindowMinimized
-    view.setWindowState(state | QtCore.Qt.WindowState.WindowActive)
-    view.show()
-    view.raise_()
-    view.activateWindow()
-
-
 def _make_raiser() -> Any:
     """A QObject on the GUI thread whose signal, emitted from any thread, raises a window
     there (Qt delivers it through the GUI thread's event loop)."""
@@ -123,6 +118,8 @@ def _make_raiser() -> Any:
         @QtCore.Slot(str)
         def raise_window(self, uid: str) -> None:
             from webview.platforms.qt import BrowserView
+
+            from .qt_gui import bring_to_front
 
             view = BrowserView.instances.get(uid)
             if view is not None:
