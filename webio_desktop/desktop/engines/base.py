@@ -6,6 +6,7 @@ Save dialog, the security checks) is engine-independent and lives in ``windows.p
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -14,6 +15,27 @@ if TYPE_CHECKING:
 
 Filters = list[tuple[str, list[str]]]  # [(label, ["*.txt", ...])], from native.normalize_filters
 Fire = Callable[[str, Any], None]  # fire(callback_id, data): a callback of the page's session
+
+
+def wait_for_gui(post: Callable[[Callable[[], None]], None], func: Callable[[], Any]) -> Any:
+    """Hand ``func`` to the GUI thread with ``post`` (the toolkit's way to queue a job there)
+    and wait: ``func``'s result, or its exception raised in the calling thread."""
+    done = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def job() -> None:
+        try:
+            outcome["value"] = func()
+        except BaseException as exc:  # handed to the calling thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    post(job)
+    done.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 class Engine(Protocol):

@@ -16,7 +16,7 @@ import gi
 gi.require_version("Gtk", "3.0")
 from gi.repository import GLib, Gtk  # noqa: E402
 
-from .base import Fire  # noqa: E402
+from .base import Fire, wait_for_gui  # noqa: E402
 
 logger = logging.getLogger("webio_desktop.desktop")
 
@@ -25,23 +25,7 @@ def gui_call(func: Callable[[], Any]) -> Any:
     """Run ``func`` on GTK's GUI thread and return its result (or raise its error) here."""
     if GLib.MainContext.default().is_owner():
         return func()
-    done = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def job() -> bool:
-        try:
-            outcome["value"] = func()
-        except BaseException as exc:  # handed to the calling thread
-            outcome["error"] = exc
-        finally:
-            done.set()
-        return GLib.SOURCE_REMOVE
-
-    GLib.idle_add(job)
-    done.wait()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+    return wait_for_gui(lambda job: GLib.idle_add(lambda: job() or GLib.SOURCE_REMOVE), func)
 
 
 def run_dialog(make: Callable[[], Gtk.Dialog], answer: Callable[[Gtk.Dialog, int], Any]) -> Any:

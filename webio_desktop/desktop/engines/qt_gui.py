@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .base import Fire
+from .base import Fire, wait_for_gui
 
 _invoker: Any = None
 _invoker_lock = threading.Lock()
@@ -25,22 +25,7 @@ def gui_call(func: Callable[[], Any]) -> Any:
     with _invoker_lock:
         if _invoker is None:
             _invoker = _make_invoker()
-    done = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def job() -> None:
-        try:
-            outcome["value"] = func()
-        except BaseException as exc:  # handed to the calling thread
-            outcome["error"] = exc
-        finally:
-            done.set()
-
-    _invoker.request.emit(job)
-    done.wait()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+    return wait_for_gui(_invoker.request.emit, func)
 
 
 def _make_invoker() -> Any:
