@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import http.client
+import json
 import logging
+import re
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -37,11 +39,22 @@ def get(server: DesktopServer, path: str, headers: dict[str, str] | None = None)
     return response, body
 
 
-def cookie_for(server: DesktopServer) -> str:
-    token_url = server.url_for("index")
-    response, _ = get(server, token_url[token_url.index("/?"):])
-    assert response.status == 302
-    assert response.getheader("Location") == "/"  # the clean URL: no token left
+def page_config(body: bytes) -> dict:
+    found = re.search(rb'id="webio-config">(.*?)</script>', body)
+    assert found is not None, body[:300]
+    return json.loads(found.group(1))
+
+
+def cookie_for(server: DesktopServer, app: str = "index") -> str:
+    token_url = server.url_for(app)
+    token = token_url.rsplit("=", 1)[1]
+    response, body = get(server, token_url[token_url.index("/?"):])
+    # The page itself, at once (no redirect's round trip): it shows the clean URL before any
+    # other script runs, and the spent token is nowhere in it.
+    assert response.status == 200
+    assert response.getheader("Cache-Control") == "no-store"
+    assert page_config(body)["url"] == ("/" if app == "index" else f"/?app={app}")
+    assert token.encode() not in body
     set_cookie = response.getheader("Set-Cookie")
     assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
     return set_cookie.split(";")[0]
@@ -50,15 +63,40 @@ def cookie_for(server: DesktopServer) -> str:
 def test_token_buys_a_cookie_once(server):
     token_url = server.url_for("index")
     path = token_url[token_url.index("/?"):]
-    cookie = cookie_for_path(server, path)
+    response, _ = get(server, path)
+    assert response.status == 200
+    cookie = response.getheader("Set-Cookie").split(";")[0]
     assert get(server, "/", {"Cookie": cookie})[0].status == 200
     assert get(server, path)[0].status == 403  # spent
 
 
-def cookie_for_path(server, path):
-    response, _ = get(server, path)
+def test_the_page_of_a_token_url_shows_the_clean_url_with_the_other_parameters():
+    def shown_query() -> None:
+        from webio_desktop.output import put_text
+        from webio_desktop.session import info
+
+        put_text(f"query={info.request.query!r} uri={info.request.uri!r}")
+
+    srv = DesktopServer({"index": hello, "other": shown_query}, prerender=True)
+    srv.start()
+    try:
+        cookie_for(srv, "other")
+        token_url = srv.url_for("other")
+        _, body = get(srv, token_url[token_url.index("/?"):])
+        assert b"webio_token" not in body  # the app's request info never saw the token
+        assert b"query=\'app=other\'" in body or b"query='app=other'" in body
+    finally:
+        srv.stop()
+
+
+def test_other_token_urls_redirect_to_the_clean_url(server):
+    """A front-end file (the tab shell's page) can't rewrite its URL: it is redirected."""
+    token_url = server.url_for(path_and_query=server.static_url("desktop/tabs.html") + "?app=x")
+    response, _ = get(server, token_url[token_url.index("/", 8):])
     assert response.status == 302
-    return response.getheader("Set-Cookie").split(";")[0]
+    assert "webio_token" not in response.getheader("Location")
+    assert response.getheader("Location").endswith("desktop/tabs.html?app=x")
+    assert "HttpOnly" in response.getheader("Set-Cookie")
 
 
 @pytest.mark.parametrize("path", ["/", "/?app=index", "/_webio/static/webio.js"])

@@ -10,8 +10,9 @@ under foreign host names). So every request, page, socket and static file alike,
   nor make the browser send it).
 
 A window gets the cookie by opening a URL with a **one-time token**; the server swaps the token
-for the cookie and redirects to the clean URL, so the secret is never in a URL that lingers in
-history or logs. Browser mode never puts even that token on a command line (where every local
+for the cookie, and the page it answers with puts the clean URL in the address bar before any
+other script runs (other resources, such as the tab shell, redirect to it), so the secret is
+never in a URL that lingers in history or logs. Browser mode never puts even that token on a command line (where every local
 user can read it with ``ps``): the browser is given an **opener file** (``write_opener``), an
 HTML page readable only by the user that sends the browser to the token URL, as Jupyter does.
 Every response also forbids framing by other origins (``server/connect.py``'s
@@ -29,6 +30,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import tornado.httputil
 import tornado.web
 
 from ..server.connect import accepted_hosts, host_allowed
@@ -113,7 +115,12 @@ class AccessGuard:
                                samesite="Strict")
             handler.set_header("Cache-Control", "no-store")
             target = clean_url(request.uri or "/")
-            if request.headers.get("Sec-Fetch-Site") == "cross-site":
+            if getattr(handler, "shows_clean_url", False) and not _cross_site(request):
+                # An app's page: answered at once, and it shows the clean URL itself
+                # (server/tornado.py): no redirect's round trip before the first paint.
+                _take_token_out(request, target)
+                handler.clean_url = target
+            elif _cross_site(request):
                 # Opened from elsewhere (the opener file): a redirect would go on with that
                 # cross-site navigation, which doesn't send a SameSite=Strict cookie; a
                 # navigation our own page starts does.
@@ -129,6 +136,21 @@ class AccessGuard:
     def _has_cookie(self, handler: tornado.web.RequestHandler) -> bool:
         given = handler.get_cookie(self.cookie_name) or ""
         return hmac.compare_digest(given.encode(), self.secret.encode())
+
+
+def _cross_site(request: tornado.httputil.HTTPServerRequest) -> bool:
+    return request.headers.get("Sec-Fetch-Site") == "cross-site"
+
+
+def _take_token_out(request: tornado.httputil.HTTPServerRequest, clean: str) -> None:
+    """Make ``request`` the request of its ``clean`` URL, so nothing downstream (the app's
+    session info, its query) sees the spent token."""
+    from tornado.escape import parse_qs_bytes
+
+    request.uri = clean
+    request.query = urlsplit(clean).query
+    request.query_arguments = parse_qs_bytes(request.query, keep_blank_values=True)
+    request.arguments = {k: list(v) for k, v in request.query_arguments.items()}
 
 
 def redirect_page(url: str) -> str:

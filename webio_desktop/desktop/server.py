@@ -14,6 +14,7 @@ from tornado import httputil
 
 from ..server import run
 from ..server.apps import AppMap
+from ..server.page import prepare_front_end
 from ..server.reload import ReloadChannel
 from ..server.tornado import HandlerOptions
 from ..sessions.core import Session, SessionInfo
@@ -164,6 +165,7 @@ class DesktopServer:
             self._ready.set()
             return
         self._ready.set()
+        prepare_front_end()  # while the window starts: its page request won't wait for it
         try:
             self.running.loop.start()
         finally:

@@ -199,14 +199,16 @@ HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no
 
 def page_response(options: HandlerOptions, path: str, query: Mapping[str, str],
                   transport: str = "websocket", first_frame: str | None = None,
-                  attach: str | None = None) -> Response:
+                  attach: str | None = None, shown_url: str | None = None) -> Response:
     """What a page load (a GET that is not a socket or an API call) gets: a front-end file (an
     embedded handler's ``?_webio_static=``), the app's page, or the unknown-app page (404).
 
     ``path``: the URL path the page sees (relative front-end URLs start from it);
     ``transport``: ``"http"`` makes the page use the long-poll transport; ``first_frame`` and
     ``attach``: a prerendered session's first frame (applied before any socket frame) and the
-    one-time secret its socket attaches with (``server/prerender.py``).
+    one-time secret its socket attaches with (``server/prerender.py``); ``shown_url``: the
+    same-origin URL the page puts in the address bar before anything else runs (a request
+    guard took a secret out of the requested one).
     """
     if options.embedded and ASSET_QUERY in query:
         return front_end_file(query[ASSET_QUERY])
@@ -220,6 +222,9 @@ def page_response(options: HandlerOptions, path: str, query: Mapping[str, str],
     if transport != "websocket":
         client["transport"] = transport
     headers = dict(HTML_HEADERS)
+    if shown_url is not None:
+        client["url"] = shown_url
+        headers["Cache-Control"] = "no-store"  # it answered a URL that held a secret
     if attach is not None:
         client["attach"] = attach
         headers["Cache-Control"] = "no-store"  # the secret is good once: never keep the page

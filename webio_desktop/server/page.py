@@ -32,6 +32,13 @@ def _modules() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: n != "webio.js"))
 
 
+def prepare_front_end() -> None:
+    """Read and join the front end now (~8 ms here) instead of in the first page request: a
+    server whose first page comes soon (the launcher's window) calls this while it waits."""
+    static_version()
+    inline_front_end(STATIC_PATH)
+
+
 def _as_list(value: str | list[str] | None) -> list[str]:
     if not value:
         return []
@@ -47,6 +54,8 @@ def _as_list(value: str | list[str] | None) -> list[str]:
 EARLY_SOCKET = """<script>
 (() => {
   const config = JSON.parse(document.getElementById('webio-config').textContent || '{}');
+  // The server answered a URL holding a secret: show the clean one (page_response's shown_url).
+  if (config.url) history.replaceState(history.state, '', config.url);
   if (config.transport === 'http') return;
   const url = new URL(config.ws_url || location.pathname + location.search, location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

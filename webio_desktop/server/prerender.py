@@ -37,13 +37,15 @@ PRERENDER_BUDGET = 0.075
 
 
 async def prerendered_page(options: HandlerOptions, path: str, query: Mapping[str, str],
-                           info: SessionInfo, *, budget: float = PRERENDER_BUDGET) -> Response:
+                           info: SessionInfo, *, budget: float = PRERENDER_BUDGET,
+                           shown_url: str | None = None) -> Response:
     """The app's page with its first frame and attach secret (see the module docstring); the
     plain ``page_response`` for anything else (an unknown app, a front-end file, a page the
-    embedder's ``session_factory`` refuses). Runs on the server's event loop."""
+    embedder's ``session_factory`` refuses). Runs on the server's event loop. ``shown_url``:
+    as ``page_response``'s."""
     name = query.get("app") or "index"
     if name not in options.apps or (options.embedded and ASSET_QUERY in query):
-        return page_response(options, path, query)
+        return page_response(options, path, query, shown_url=shown_url)
     links: list[SessionLink] = []
 
     def attach(session: Session) -> SessionLink:
@@ -52,7 +54,7 @@ async def prerendered_page(options: HandlerOptions, path: str, query: Mapping[st
 
     session = open_session(options, name, info, attach)
     if session is None:
-        return page_response(options, path, query)  # its socket is refused the same way
+        return page_response(options, path, query, shown_url=shown_url)  # refused likewise
     await first_screen(session, budget)
     link = links[0]
     frame = protocol.encode_frame(session.take_outbox())  # the cut: later output stays queued
@@ -62,7 +64,8 @@ async def prerendered_page(options: HandlerOptions, path: str, query: Mapping[st
     options.attaching[token] = link
     asyncio.get_running_loop().call_later(options.attach_timeout, _unattached, options, token,
                                           link)
-    return page_response(options, path, query, first_frame=frame, attach=token)
+    return page_response(options, path, query, first_frame=frame, attach=token,
+                         shown_url=shown_url)
 
 
 async def first_screen(session: Session, budget: float) -> None:

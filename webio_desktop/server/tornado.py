@@ -74,6 +74,11 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
     options: HandlerOptions  # set on the subclass made by make_handler()
     link: SessionLink | Resumption | None = None
     peer: TornadoPeer | None = None
+    # A request guard that took a parameter out of this request (the desktop's one-time token)
+    # sets the URL the page shows instead: the page puts it in the address bar before anything
+    # else runs (``history.replaceState``), which spares the browser a redirect.
+    shows_clean_url = True
+    clean_url: str | None = None
 
     def _query(self) -> dict[str, str]:
         return {key: self.get_query_argument(key) for key in self.request.query_arguments}
@@ -84,9 +89,10 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
             return
         if self.options.prerender:  # the app starts now; its first screen is in the page
             response = await prerendered_page(self.options, self.request.path, self._query(),
-                                              self._session_info())
+                                              self._session_info(), shown_url=self.clean_url)
         else:
-            response = page_response(self.options, self.request.path, self._query())
+            response = page_response(self.options, self.request.path, self._query(),
+                                     shown_url=self.clean_url)
         self.set_status(response.status)
         for name, value in response.headers.items():
             self.set_header(name, value)
