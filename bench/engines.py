@@ -127,14 +127,21 @@ def start_once(command: list[str], display: str, home: Path, extra_env: dict) ->
                 "XDG_STATE_HOME": str(home / ".state"), "XDG_RUNTIME_DIR": str(home / ".run"),
                 "BROWSER": "true", **extra_env})
     started = time.time() * 1000
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    log = tempfile.TemporaryFile()  # the child's output, shown if it never paints
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     try:
-        painted = painted_at(display, time.monotonic() + 90)
+        try:
+            painted = painted_at(display, time.monotonic() + 90)
+        except TimeoutError:
+            log.seek(0)
+            tail = log.read()[-4000:].decode(errors="replace")
+            raise TimeoutError(f"{' '.join(command)}: never painted; its output:\n{tail}")
         time.sleep(2)
         return {"startup_ms": painted - started, "pss_mib": tree_pss_mib(proc.pid)}
     finally:
         stop(proc)
+        log.close()
 
 
 def build(engine: str, script: Path, where: Path) -> tuple[Path, float, float]:
