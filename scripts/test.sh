@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WEBIO_EXTRAS="${WEBIO_EXTRAS:-desktop,gtk,test,flask,django,aiohttp,fastapi,charts,build}" scripts/setup.sh
-exec .venv/bin/python -m pytest -q -ra "$@"
+exec .venv/bin/python -m pytest -q -raR "$@"
