@@ -115,17 +115,17 @@ class AccessGuard:
                                samesite="Strict")
             handler.set_header("Cache-Control", "no-store")
             target = clean_url(request.uri or "/")
-            if getattr(handler, "shows_clean_url", False) and not _cross_site(request):
-                # An app's page: answered at once, and it shows the clean URL itself
-                # (server/tornado.py): no redirect's round trip before the first paint.
-                _take_token_out(request, target)
-                handler.clean_url = target
-            elif _cross_site(request):
+            if request.headers.get("Sec-Fetch-Site") == "cross-site":
                 # Opened from elsewhere (the opener file): a redirect would go on with that
                 # cross-site navigation, which doesn't send a SameSite=Strict cookie; a
                 # navigation our own page starts does.
                 handler.set_header("Content-Type", "text/html; charset=utf-8")
                 handler.finish(redirect_page(target))
+            elif hasattr(handler, "clean_url"):
+                # An app's page: answered at once, and it shows the clean URL itself
+                # (server/tornado.py): no redirect's round trip before the first paint.
+                _take_token_out(request, target)
+                handler.clean_url = target
             else:
                 handler.redirect(target)
             return None
@@ -136,10 +136,6 @@ class AccessGuard:
     def _has_cookie(self, handler: tornado.web.RequestHandler) -> bool:
         given = handler.get_cookie(self.cookie_name) or ""
         return hmac.compare_digest(given.encode(), self.secret.encode())
-
-
-def _cross_site(request: tornado.httputil.HTTPServerRequest) -> bool:
-    return request.headers.get("Sec-Fetch-Site") == "cross-site"
 
 
 def _take_token_out(request: tornado.httputil.HTTPServerRequest, clean: str) -> None:

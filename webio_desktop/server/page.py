@@ -51,10 +51,11 @@ def _as_list(value: str | list[str] | None) -> list[str]:
 # A prerendered page (config.attach) attaches the socket to its running session instead: the
 # secret goes in the first message, a resume message (``link.Resumption``) saying frame 1 (the
 # page's embedded frame) is applied, never in the URL that logs print.
+# First of all, a page that answered a URL holding a secret shows the clean URL
+# (``page_response``'s ``shown_url``), so the socket's URL, built from it, holds none either.
 EARLY_SOCKET = """<script>
 (() => {
   const config = JSON.parse(document.getElementById('webio-config').textContent || '{}');
-  // The server answered a URL holding a secret: show the clean one (page_response's shown_url).
   if (config.url) history.replaceState(history.state, '', config.url);
   if (config.transport === 'http') return;
   const url = new URL(config.ws_url || location.pathname + location.search, location.href);

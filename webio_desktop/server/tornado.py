@@ -76,8 +76,8 @@ class WebIOHandler(tornado.websocket.WebSocketHandler):
     peer: TornadoPeer | None = None
     # A request guard that took a parameter out of this request (the desktop's one-time token)
     # sets the URL the page shows instead: the page puts it in the address bar before anything
-    # else runs (``history.replaceState``), which spares the browser a redirect.
-    shows_clean_url = True
+    # else runs (``history.replaceState``), which spares the browser a redirect. Handlers
+    # without this attribute (static files) get the redirect.
     clean_url: str | None = None
 
     def _query(self) -> dict[str, str]:
