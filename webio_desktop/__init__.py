@@ -2,17 +2,20 @@
 
 ``from webio_desktop import start_server`` and the modules ``input``, ``output``, ``pin``,
 ``session``, ``platform`` mirror PyWebIO's public API.
+
+Importing the package itself is cheap: those names load on first use (PEP 562), so the desktop
+launcher can start the web engine's processes before Tornado and the API modules load, and they
+boot while Python imports the rest (``desktop/cli.py``).
 """
 from __future__ import annotations
 
+import importlib
 import logging
+from typing import Any
 
-from . import exceptions, input, output, pin, platform, session
+from . import exceptions
 from .exceptions import SessionClosedException, SessionException, SessionNotFoundException
-from .platform.tornado import start_server
-from .utils import STATIC_PATH
-from .page_config import config
-from .server.script import ScriptServer as _ScriptServer
+from .sessions.host import HostOnDemand as _HostOnDemand
 from .bokeh_hook import watch as _watch_bokeh
 
 __version__ = "0.1.0"
@@ -26,6 +29,31 @@ __all__ = ["start_server", "config", "STATIC_PATH", "enable_debug", "input", "ou
            "session", "platform", "exceptions", "SessionException", "SessionClosedException",
            "SessionNotFoundException"]
 
+# name -> (module, attribute or None for the module itself), loaded by __getattr__
+_LAZY = {
+    "input": (".input", None), "output": (".output", None), "pin": (".pin", None),
+    "session": (".session", None), "platform": (".platform", None),
+    "start_server": (".platform.tornado", "start_server"),
+    "config": (".page_config", "config"),
+    "STATIC_PATH": (".utils", "STATIC_PATH"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public names above, imported when first asked for (then kept in the namespace)."""
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    module = importlib.import_module(module_name, __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 def enable_debug(level: int | None = None) -> None:
     """Log webio-desktop's and Tornado's activity to stderr (default level: DEBUG)."""
@@ -35,5 +63,13 @@ def enable_debug(level: int | None = None) -> None:
         logging.getLogger(name).setLevel(level)
 
 
-_ScriptServer().install()  # script mode for plain scripts (the launcher installs its own)
+def _script_server() -> Any:
+    from .server.script import ScriptServer
+
+    return ScriptServer()
+
+
+# Script mode for plain scripts, made at the first API call outside a server (the launcher and
+# the test harness install their own hosts on top).
+_HostOnDemand(_script_server).install()
 _watch_bokeh()  # output_notebook(notebook_type='pywebio') once the app imports bokeh

@@ -59,3 +59,53 @@ def test_an_unknown_engine_is_refused_before_anything_starts(tmp_path):
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert result.returncode == 2
     assert "invalid choice: 'webkit'" in result.stderr and "ran" not in result.stdout
+
+
+def _web_processes(engine: str, proc: subprocess.Popen) -> list[psutil.Process]:
+    """The processes that run pages: WebKit's web processes; Chromium's renderers, which its
+    zygote forks (their command line stays the zygote's, so they are told by their parent)."""
+    found = []
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            if child.name() != HELPER_PROCESS[engine]:
+                continue
+            if engine == "system" or child.parent().name() == HELPER_PROCESS[engine]:
+                found.append(child)
+        except (psutil.NoSuchProcess, AttributeError):  # gone, or no parent any more
+            pass
+    return found
+
+
+@pytest.mark.parametrize("engine", ["qt", "system"])
+def test_the_engine_started_early_serves_the_first_window_and_leaves_no_stray_page(
+        engine, tmp_path, xdisplay):
+    """``webio-desktop`` starts the engine's processes before it loads the server and the app
+    (``Engine.prestart``): WebKitGTK's first window runs in the web process the hidden view
+    started (one web process, not two), and Qt's hidden page is gone once the window has its
+    own (one renderer)."""
+    missing = qt_missing() if engine == "qt" else gtk_missing()
+    if missing:
+        pytest.skip(missing)
+    script = tmp_path / "app.py"
+    script.write_text("from webio_desktop.output import put_text\n"
+                      "from webio_desktop.session import set_env\n\n"
+                      "set_env(title='Early engine')\nput_text('hello')\n"
+                      "import threading\nthreading.Event().wait()\n")
+    home = tmp_path / "home"
+    (home / ".run").mkdir(parents=True, mode=0o700)
+    env = {**os.environ, "DISPLAY": xdisplay, "HOME": str(home), "PYTHONPATH": str(ROOT),
+           "XDG_RUNTIME_DIR": str(home / ".run"), "XDG_CONFIG_HOME": str(home / ".config")}
+    proc = subprocess.Popen([sys.executable, "-m", "webio_desktop", "--engine", engine,
+                             "--new-instance", "--no-remember", str(script)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        window = wait_until(lambda: find_windows(xdisplay, "^Early engine$"), 60, 0.2,
+                            "the window titled by the app")[0]
+        pages = wait_until(lambda: (lambda found: found if len(found) == 1 else None)(
+            _web_processes(engine, proc)), 20, 0.2, "exactly one process running pages")
+        assert pages[0].is_running()
+        close_window(xdisplay, window)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -53,7 +53,7 @@ def test_a_pending_close_question_does_not_delay_shutdown(probe_server, page):
     probe, server = probe_server
     page.goto(server.url_for("index"))
     page.wait_for_selector("text=ready")
-    # A window's close question, still unanswered: the thread desktop/windows.py asks it in.
+    # A window's close question, still unanswered: the thread desktop/window_manager.py asks it in.
     answer = threading.Event()
     question = threading.Thread(target=answer.wait, name="webio-close-guard", daemon=True)
     question.start()

@@ -3,22 +3,39 @@ the native surface apps call (``native.py``: dialogs that return paths, message 
 ``drop.py``: dropped files; ``tray.py``: the tray icon; ``notify.py``: desktop notifications).
 
 ``start_desktop(apps)`` is the Python API; ``cli.main`` the command line. See docs/desktop.md.
-Importing this package never loads Qt or GTK (the windows load them when they start).
+Importing this package loads neither Qt nor GTK (the windows load them when they start), nor
+the launcher and the server: each public name below loads its module on first use (PEP 562), so
+``cli.main`` can start the web engine before the rest is imported.
 """
 from __future__ import annotations
 
-from .drop import on_drop
-from .guard import clear_close_guard, set_close_guard
-from .launcher import DesktopOptions, Launcher, start_desktop
-from .native import (SEPARATOR, WINDOW_EVENTS, DesktopError, DesktopUnavailable, Menu, MenuItem,
-                     Window, ask_ok_cancel, available, choose_folder, message_box, open_file,
-                     open_window, save_file, set_menu, window, windows)
-from .notify import notify
-from .tray import quit_app, set_tray
-from .windows import WindowOptions
+import importlib
+from typing import Any
 
-__all__ = ["SEPARATOR", "WINDOW_EVENTS", "Menu", "MenuItem", "set_menu", "DesktopError", "DesktopOptions", "DesktopUnavailable", "Launcher",
-           "Window", "WindowOptions", "ask_ok_cancel", "available", "choose_folder",
-           "clear_close_guard", "message_box", "on_drop", "open_file", "open_window", "save_file",
-           "set_close_guard", "start_desktop", "window", "windows", "set_tray", "quit_app",
-           "notify"]
+# public name -> the module of this package that defines it
+_HOMES = {
+    "on_drop": "drop", "clear_close_guard": "guard", "set_close_guard": "guard",
+    "DesktopOptions": "launcher", "Launcher": "launcher", "start_desktop": "launcher",
+    "notify": "notify", "quit_app": "tray", "set_tray": "tray", "WindowOptions": "window_manager",
+    **dict.fromkeys(("SEPARATOR", "WINDOW_EVENTS", "DesktopError", "DesktopUnavailable", "Menu",
+                     "MenuItem", "Window", "ask_ok_cancel", "available", "choose_folder",
+                     "message_box", "open_file", "open_window", "save_file", "set_menu",
+                     "window", "windows"), "native"),
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of the shell, imported from its module when first asked for."""
+    try:
+        home = _HOMES[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})

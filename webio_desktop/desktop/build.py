@@ -27,7 +27,7 @@ from .engines import DEFAULT_ENGINE, ENGINES, engine_module
 from .buildinfo import BUILD_INFO
 from .onefile import write_onefile
 from .slim import broken_links
-from .windows import VERIFY_ENV
+from .buildinfo import VERIFY_ENV
 
 EXTRA_HINT = "pip install 'webio-desktop[build]'"
 

@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 
 BUILD_INFO = "webio_build.json"
+# Set by the build's start check (``webio-desktop build`` runs the result once): the app shows
+# its first page, reports and exits; no single-instance handover.
+VERIFY_ENV = "WEBIO_DESKTOP_VERIFY"
 
 
 def build_info(folder: Path) -> dict:

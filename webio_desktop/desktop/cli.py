@@ -6,9 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from .buildinfo import VERIFY_ENV
 from .engines import DEFAULT_ENGINE, ENGINES
-from .launcher import DesktopOptions, Launcher, state_key_for
-from .windows import VERIFY_ENV, WindowOptions
 
 
 def default_icon() -> str | None:
@@ -88,31 +87,42 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
         if missing:
             print(f"webio-desktop: --reload: {missing}", file=sys.stderr)
             return 2
-    from .state import setup_logging
+    from .state import setup_logging, state_key_for
 
     log_path = setup_logging(script.stem, debug=args.debug)
+    # Another interface than loopback only makes sense for a browser.
+    browser = args.browser or args.host not in ("127.0.0.1", "localhost", "::1")
+    state_key = app_id or state_key_for(str(script))
+    instance = None
+    if not browser and args.single and os.environ.get(VERIFY_ENV) != "1":
+        from .instance import SingleInstance
+
+        instance = SingleInstance(state_key)
+        if not instance.claim():
+            print(f"webio-desktop: {script.name} is already running: showed its window")
+            return 0
+    gui_reason = None
+    if not browser:
+        from .engines import start_engine
+
+        gui_reason = start_engine(args.engine)
+    # Only now the launcher, the server and Tornado: they load while the engine boots.
+    from .launcher import DesktopOptions, Launcher
+    from .window_manager import WindowOptions
+
     width, height = args.size or (960, 720)
     window = WindowOptions(width=width, height=height, min_size=args.min_size,
                            resizable=args.resizable, fullscreen=args.fullscreen,
                            on_top=args.on_top, frameless=args.frameless,
                            remember=args.remember, icon=args.icon or default_icon())
     options = DesktopOptions(navigation="tabs" if args.tabs else "windows", engine=args.engine,
-                             browser=args.browser, host=args.host, port=args.port,
+                             browser=browser, host=args.host, port=args.port,
                              open_browser=args.open_browser, debug=args.debug,
                              reload=args.reload, window=window)
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.browser:
-        options.browser = True  # another interface only makes sense for a browser
-    launcher = Launcher(options, state_key=app_id or state_key_for(str(script)))
-    if not options.browser and args.single and os.environ.get(VERIFY_ENV) != "1":
-        from .instance import SingleInstance
-
-        instance = SingleInstance(launcher.state_key)
-        if not instance.claim():
-            print(f"webio-desktop: {script.name} is already running: showed its window")
-            return 0
-        launcher.instance = instance
-    if not options.browser:
-        launcher.check_gui()  # loads the web engine (main thread) before the script starts
+    launcher = Launcher(options, state_key=state_key)
+    launcher.instance = instance
+    if not browser:
+        launcher.gui_reason = gui_reason
     if args.alias:
         from ..compat import install_pywebio_alias
 

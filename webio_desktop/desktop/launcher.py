@@ -42,7 +42,8 @@ from ..utils import parse_file_size
 from . import native
 from .server import DesktopServer
 from .shim import SHIM_HEAD
-from .windows import WindowOptions
+from .state import state_key_for
+from .window_manager import WindowOptions
 
 logger = logging.getLogger("webio_desktop.desktop")
 
@@ -135,7 +136,9 @@ class Launcher(ScriptModeHost):
     def check_gui(self) -> None:
         """Native windows are wanted: find out whether they can open before serving.
 
-        The answer imports Qt WebEngine (~0.1 s). That must happen on the main thread (Qt takes
+        The answer loads the engine and starts its processes (``engines.start_engine``; the
+        ``webio-desktop`` command does that itself before it imports the launcher, and passes the
+        answer as ``gui_reason``). That must happen on the main thread (Qt takes
         the thread that first loads it for its GUI thread; elsewhere native dialogs lose the
         keyboard), so ``run_script`` does it just before starting the script's thread. Not at
         the same time: CPython 3.11's import locks deadlocked here when the script imported Flask
@@ -146,10 +149,10 @@ class Launcher(ScriptModeHost):
     def _run_gui_check(self) -> None:
         """The pending check of ``check_gui``, on the calling (main) thread."""
         if self._gui_check_pending:
-            from .windows import gui_problem
+            from .engines import start_engine
 
             self._gui_check_pending = False
-            self._gui_reason = gui_problem(self.options.engine)
+            self._gui_reason = start_engine(self.options.engine)
 
     @property
     def gui_reason(self) -> str | None:
@@ -413,7 +416,7 @@ class Launcher(ScriptModeHost):
     def _run_windows(self, server: DesktopServer) -> None:
         from .engines import get_engine
         from .state import GeometryStore
-        from .windows import WindowManager
+        from .window_manager import WindowManager
 
         manager = WindowManager(server, self.options.window, state_key=self.state_key,
                                 store=GeometryStore() if self.options.window.remember else None,
@@ -460,10 +463,6 @@ class Launcher(ScriptModeHost):
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
-
-
-def state_key_for(path: str) -> str:
-    return str(Path(path).resolve())
 
 
 def start_desktop(applications: Any, *, navigation: str = "windows", browser: bool = False,

@@ -23,6 +23,11 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
 
 
+def state_key_for(path: str) -> str:
+    """What names an app's state (window geometry, single instance): its script's real path."""
+    return str(Path(path).resolve())
+
+
 @dataclass
 class Geometry:
     width: int

@@ -26,7 +26,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .windows import WindowManager
+    from .window_manager import WindowManager
 
 ENV = "WEBIO_DESKTOP_TEST_CHANNEL"
 logger = logging.getLogger("webio_desktop.desktop")

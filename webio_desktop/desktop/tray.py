@@ -76,7 +76,7 @@ def quit_app() -> Any:
     session = _session()
 
     def flow(flow_id: str):
-        from .windows import running as manager  # (the package's ``windows`` is a function)
+        from .window_manager import running as manager
 
         if not available() or manager is None:
             raise DesktopUnavailable(

@@ -12,11 +12,12 @@ import atexit
 import os
 import threading
 
+from typing import TYPE_CHECKING
+
 from ..sessions.script_mode import ScriptModeHost, ScriptSession
-from . import run
-from .apps import normalize_apps
-from .connect import accepted_hosts
-from .tornado import HandlerOptions
+
+if TYPE_CHECKING:
+    from . import run
 
 
 def _env_port() -> str | None:
@@ -27,6 +28,12 @@ class ScriptServer(ScriptModeHost):
     """The host of a plain script (installed when ``webio_desktop`` is imported)."""
 
     def serve_script(self, session: ScriptSession) -> None:
+        # Tornado loads here, at the script's first output, not when webio_desktop is imported.
+        from . import run
+        from .apps import normalize_apps
+        from .connect import accepted_hosts
+        from .tornado import HandlerOptions
+
         ready = threading.Event()
         holder: dict[str, run.RunningServer] = {}
 

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..appkind import is_coroutine_app
-from .core import Session, SessionInfo
+
+if TYPE_CHECKING:  # importing the package (for host.py) must not load the core and asyncio
+    from .core import Session, SessionInfo
 
 
 def new_session(app: Callable, info: SessionInfo, *, debug: bool = False,

@@ -15,6 +15,7 @@ installed host is a plain ``Host``, which has no script mode and serves nothing 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import SessionNotFoundException
@@ -22,7 +23,7 @@ from ..exceptions import SessionNotFoundException
 if TYPE_CHECKING:
     from .core import TaskContext
 
-__all__ = ["Host", "current_host"]
+__all__ = ["Host", "HostOnDemand", "current_host"]
 
 
 class Host:
@@ -58,6 +59,40 @@ class Host:
         with _lock:
             if self in _hosts:
                 _hosts.remove(self)
+
+
+class HostOnDemand(Host):
+    """A host made when it is first asked something, and answering as it from then on.
+
+    ``import webio_desktop`` installs script mode this way: a program that never calls the API
+    outside a server (the desktop launcher, a framework app) never loads script mode's server,
+    and importing the package loads neither asyncio nor the session core."""
+
+    def __init__(self, make: Callable[[], Host]) -> None:
+        """:param make: builds the real host (called once, on the first question)"""
+        self._make = make
+        self._host: Host | None = None
+        self._making = threading.Lock()
+
+    @property
+    def host(self) -> Host:
+        """The real host (made now if it was not yet)."""
+        with self._making:
+            if self._host is None:
+                self._host = self._make()
+            return self._host
+
+    def context_for_thread(self) -> "TaskContext":
+        return self.host.context_for_thread()
+
+    def server_starting(self) -> None:
+        self.host.server_starting()
+
+    def start_server(self, applications: Any, options: dict[str, Any]) -> bool:
+        return self.host.start_server(applications, options)
+
+    def path_deploy(self, base: str, options: dict[str, Any]) -> bool:
+        return self.host.path_deploy(base, options)
 
 
 _lock = threading.Lock()

@@ -8,6 +8,7 @@ module here and one more entry in ``SYSTEM_ENGINES``.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 from .base import Engine
@@ -41,6 +42,26 @@ def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
     return engine_module(name).ENGINE
 
 
+def gui_problem(engine: str = DEFAULT_ENGINE) -> str | None:
+    """Why native windows can't open here with ``engine`` (None when they can): no display, or
+    the engine (Qt WebEngine, WebKitGTK) is missing. Loads the engine: main thread only."""
+    if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        return "no display (DISPLAY and WAYLAND_DISPLAY are not set)"
+    return get_engine(engine).problem()
+
+
+def start_engine(engine: str = DEFAULT_ENGINE) -> str | None:
+    """Load ``engine`` on this (main) thread and start its processes (``Engine.prestart``); why
+    native windows can't open (None when they can). The launcher calls it before it imports the
+    server and the app, so the engine's processes boot on another core meanwhile."""
+    reason = gui_problem(engine)
+    if reason is None:
+        get_engine(engine).prestart()
+    return reason
+
+
 def engine_module(name: str):
     """The module of engine ``name`` (its build settings: ``BUILD_EXCLUDES``...), without
     loading the engine itself."""
@@ -50,4 +71,5 @@ def engine_module(name: str):
     return importlib.import_module(f"{__name__}.{module}")
 
 
-__all__ = ["engine_module", "DEFAULT_ENGINE", "ENGINES", "Engine", "get_engine", "module_name"]
+__all__ = ["engine_module", "DEFAULT_ENGINE", "ENGINES", "Engine", "get_engine", "gui_problem",
+           "module_name", "start_engine"]

@@ -1,7 +1,7 @@
 """What the window manager needs from a web engine: the small interface each engine implements.
 
 Everything else (which app opens where, titles, close guards, geometry, downloads through the
-Save dialog, the security checks) is engine-independent and lives in ``windows.py``,
+Save dialog, the security checks) is engine-independent and lives in ``window_manager.py``,
 ``server.py`` and ``security.py``; pywebview's own ``Window`` API covers the rest.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..windows import WindowManager
+    from ..window_manager import WindowManager
 
 Filters = list[tuple[str, list[str]]]  # [(label, ["*.txt", ...])], from native.normalize_filters
 Fire = Callable[[str, Any], None]  # fire(callback_id, data): a callback of the page's session
@@ -47,6 +47,12 @@ class Engine(Protocol):
     def problem(self) -> str | None:
         """Why the engine can't open windows here (one line), or None. Loads the engine on
         the calling thread, which becomes the GUI thread: call it on the main thread."""
+
+    def prestart(self) -> None:
+        """Start the engine's own processes now, on the main thread, right after ``problem()``
+        said None: they boot on another core while Python imports the launcher, the server and
+        the app, and the first window takes them over. Best effort (on failure the window starts
+        them itself, as without this call)."""
 
     def install(self, manager: WindowManager) -> None:
         """Before the GUI starts: route every navigation that would leave our server through
@@ -118,6 +124,9 @@ class Unavailable:
 
     def problem(self) -> str | None:
         return self._reason
+
+    def prestart(self) -> None:  # pragma: no cover - never started
+        raise RuntimeError(self._reason)
 
     def install(self, manager: WindowManager) -> None:  # pragma: no cover - never started
         raise RuntimeError(self._reason)

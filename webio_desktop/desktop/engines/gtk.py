@@ -7,6 +7,7 @@ and real X input, aimed with ``content_origin``.
 """
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import signal
@@ -14,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..windows import WindowManager
+    from ..window_manager import WindowManager
     from .base import Native
 
 logger = logging.getLogger("webio_desktop.desktop")
@@ -28,6 +29,7 @@ class GtkEngine:
 
     def __init__(self) -> None:
         self._manager: WindowManager | None = None
+        self._warm: Any = None  # prestart's view, kept while its web process serves a window
 
     def problem(self) -> str | None:
         os.environ["PYWEBVIEW_GUI"] = "gtk"
@@ -37,14 +39,33 @@ class GtkEngine:
             gi.require_version("Gtk", "3.0")
             gi.require_version("WebKit2", "4.1")
             from gi.repository import Gtk, WebKit2  # noqa: F401
-            import webview  # noqa: F401
         except (ImportError, ValueError) as exc:  # ValueError: gi has no such typelib
             return f"WebKitGTK is not available ({type(exc).__name__}: {exc}); {HINT}"
+        if importlib.util.find_spec("webview") is None:  # imported later, while WebKit boots
+            return f"pywebview is not installed; {HINT}"
         return None
+
+    def prestart(self) -> None:
+        """WebKit starts a view's web process (and its context's network process) when the view
+        first loads, and they take ~200 ms to boot. A hidden view in a new ephemeral context
+        (what pywebview's private mode gives each window) loads about:blank now; the first
+        window's view is made *related* to it, so it runs in that web process, already up."""
+        try:
+            from gi.repository import WebKit2
+
+            context = WebKit2.WebContext.new_ephemeral()
+            view = WebKit2.WebView(web_context=context)
+            view.load_uri("about:blank")
+        except Exception:
+            logger.debug("could not start WebKit's processes early", exc_info=True)
+            return
+        self._warm = view
 
     def install(self, manager: WindowManager) -> None:
         self._manager = manager
         self._guard_navigation()
+        if self._warm is not None:
+            _first_window_adopts(self._warm)
         from .gtk_drop import install as take_file_drops
         from .gtk_native import install as make_room_for_menus
 
@@ -176,6 +197,44 @@ class GtkEngine:
         BrowserView.on_load_finish = on_load_finish
         BrowserView.close_window = close_window
         BrowserView._webio_guarded = True
+
+
+def _first_window_adopts(warm: Any) -> None:
+    """The next window pywebview makes takes ``warm``'s context and web process: its ephemeral
+    context is ``warm``'s and its view is related to ``warm``. pywebview makes both inside
+    ``BrowserView.__init__`` through its module's ``webkit`` name, which is ours until then."""
+    from gi.repository import WebKit2
+    from webview.platforms import gtk as backend
+
+    context = warm.get_context()
+
+    class Contexts:
+        """``webkit.WebContext`` as pywebview calls it: the first ephemeral one is ours."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(WebKit2.WebContext, name)
+
+        @staticmethod
+        def new_ephemeral() -> Any:
+            return context
+
+    class Adopting:
+        """``webkit`` for one window; anything but its view and context is WebKit2's own."""
+
+        WebContext = Contexts()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(WebKit2, name)
+
+        @staticmethod
+        def WebView(**properties: Any) -> Any:  # noqa: N802 (WebKit2's name)
+            backend.webkit = WebKit2  # one window only
+            if properties.get("web_context") is not context:  # not private mode: no adoption
+                return WebKit2.WebView(**properties)
+            properties.pop("web_context")  # a related view shares its context and process
+            return WebKit2.WebView(related_view=warm, **properties)
+
+    backend.webkit = Adopting()
 
 
 ENGINE = GtkEngine()

@@ -6,13 +6,17 @@ every bundle. Tests read its pages over Chrome's DevTools protocol
 """
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..windows import WindowManager
+    from ..window_manager import WindowManager
     from .base import Native
+
+logger = logging.getLogger("webio_desktop.desktop")
 
 
 class QtEngine:
@@ -22,6 +26,8 @@ class QtEngine:
     def __init__(self) -> None:
         self._manager: WindowManager | None = None
         self._raiser: Any = None
+        self._app: Any = None  # the QApplication prestart made
+        self._warm: Any = None  # prestart's (profile, page); then its profile
 
     @staticmethod
     def prepare() -> None:
@@ -44,6 +50,28 @@ class QtEngine:
                     "install webio-desktop[desktop]")
         return None
 
+    def prestart(self) -> None:
+        """Qt WebEngine starts Chromium (its zygote and GPU processes) when the first page is
+        made, and they boot for ~100 ms more. Make the application (pywebview takes the one that
+        exists) and a hidden off-the-record page on about:blank now, so they boot while Python
+        imports the rest; the page goes once the first window has its own."""
+        self.prepare()
+        try:
+            from qtpy.QtCore import QUrl
+            from qtpy.QtWebEngineCore import QWebEnginePage
+            from qtpy.QtWebEngineWidgets import QWebEngineProfile
+            from qtpy.QtWidgets import QApplication
+            from webview.platforms import qt  # noqa: F401  (its settings precede the app)
+
+            self._app = QApplication.instance() or QApplication(sys.argv)
+            profile = QWebEngineProfile()  # off the record, as pywebview's private mode
+            page = QWebEnginePage(profile)
+            page.load(QUrl("about:blank"))
+        except Exception:
+            logger.debug("could not start Qt WebEngine early", exc_info=True)
+            return
+        self._warm = (profile, page)
+
     def install(self, manager: WindowManager) -> None:
         self.prepare()
         from webview.platforms import qt
@@ -57,6 +85,19 @@ class QtEngine:
         # close guards not to ask.
         qt._sigint_handler = lambda *_: manager.quit()
         self._raiser = _make_raiser()
+        if isinstance(self._warm, tuple):
+            from qtpy.QtCore import QTimer
+
+            # The loop's first turn comes after pywebview made the first window's page.
+            QTimer.singleShot(0, self._drop_warm)
+
+    def _drop_warm(self) -> None:
+        """The hidden page goes, and its renderer with it; Chromium stays. Its profile stays
+        too: Qt WebEngine must not lose a profile before its page is gone (nothing would paint)."""
+        if isinstance(self._warm, tuple):
+            profile, page = self._warm
+            self._warm = profile
+            page.deleteLater()
 
     def quit(self, manager: WindowManager) -> None:
         from webview.platforms import qt

@@ -19,14 +19,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..page_config import page_settings
+from .buildinfo import VERIFY_ENV
 from .server import DesktopServer
 from .engines import Engine, get_engine
 from .state import Geometry, GeometryStore
 
 logger = logging.getLogger("webio_desktop.desktop")
 
-
-VERIFY_ENV = "WEBIO_DESKTOP_VERIFY"
 
 
 @dataclass
@@ -42,18 +41,6 @@ class WindowOptions:
     frameless: bool = False
     remember: bool = True
     icon: str | None = None
-
-
-def gui_problem(engine: str = "qt") -> str | None:
-    """Why native windows can't open here with ``engine`` (None when they can): no display, or
-    the engine (Qt WebEngine, WebKitGTK) is missing. Loads the engine: main thread only."""
-    import sys
-
-    if sys.platform.startswith("linux") and not (
-            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            or os.environ.get("QT_QPA_PLATFORM")):
-        return "no display (DISPLAY and WAYLAND_DISPLAY are not set)"
-    return get_engine(engine).problem()
 
 
 class WindowApi:
