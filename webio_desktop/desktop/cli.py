@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _load_launcher(gui: str) -> None:
+    """Import what the launcher needs before its first window (the server, Tornado, pywebview's
+    ``gui`` backend): run beside the engine's GUI loop (``Engine.meanwhile``)."""
+    import importlib
+
+    for name in (f"webview.platforms.{gui}", f"{__package__}.launcher",
+                 f"{__package__}.window_manager"):
+        importlib.import_module(name)
+
+
 def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
     """The command line; ``app_id`` names the app for state and single-instance (a built
     app passes its executable: the script's own path changes with each one-file start)."""
@@ -103,10 +113,13 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
             return 0
     gui_reason = None
     if not browser:
-        from .engines import start_engine
+        from .engines import get_engine, start_engine
 
         gui_reason = start_engine(args.engine)
-    # Only now the launcher, the server and Tornado: they load while the engine boots.
+        if gui_reason is None:
+            # Only now the launcher, the server and Tornado: they load while the engine boots.
+            engine = get_engine(args.engine)
+            engine.meanwhile(lambda: _load_launcher(engine.gui))
     from .launcher import DesktopOptions, Launcher
     from .window_manager import WindowOptions
 

@@ -25,7 +25,8 @@ def _env_port() -> str | None:
 
 
 class ScriptServer(ScriptModeHost):
-    """The host of a plain script (installed when ``webio_desktop`` is imported)."""
+    """The host of a plain script (made at the first API call outside a server: ``webio_desktop``
+    installs a ``HostOnDemand`` of it when imported)."""
 
     def serve_script(self, session: ScriptSession) -> None:
         # Tornado loads here, at the script's first output, not when webio_desktop is imported.

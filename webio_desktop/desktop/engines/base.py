@@ -38,6 +38,30 @@ def wait_for_gui(post: Callable[[Callable[[], None]], None], func: Callable[[], 
     return outcome.get("value")
 
 
+def beside_loop(work: Callable[[], Any], turn: Callable[[], None],
+                wake: Callable[[], None]) -> None:
+    """Run ``work`` on a helper thread while this thread turns the GUI loop (``turn()``: one
+    step, waiting for an event); ``wake()`` (thread-safe) makes a waiting ``turn`` return. Returns
+    when ``work`` ends, raising what it raised."""
+    done = threading.Event()
+    outcome: dict[str, BaseException] = {}
+
+    def job() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the calling thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+            wake()
+
+    threading.Thread(target=job, name="webio-beside-loop", daemon=True).start()
+    while not done.is_set():
+        turn()
+    if "error" in outcome:
+        raise outcome["error"]
+
+
 class Engine(Protocol):
     """One web engine, driven through one pywebview backend."""
 
@@ -53,6 +77,12 @@ class Engine(Protocol):
         said None: they boot on another core while Python imports the launcher, the server and
         the app, and the first window takes them over. Best effort (on failure the window starts
         them itself, as without this call)."""
+
+    def meanwhile(self, work: Callable[[], Any]) -> None:
+        """After ``prestart``, on the main thread: run ``work`` (the launcher's imports) on a
+        helper thread while the GUI loop turns here, so the engine's processes finish their
+        start-up handshake, which waits on this loop, instead of waiting for the first window
+        (``beside_loop``). Returns when ``work`` ends, raising what it raised."""
 
     def install(self, manager: WindowManager) -> None:
         """Before the GUI starts: route every navigation that would leave our server through
@@ -126,6 +156,9 @@ class Unavailable:
         return self._reason
 
     def prestart(self) -> None:  # pragma: no cover - never started
+        raise RuntimeError(self._reason)
+
+    def meanwhile(self, work: Callable[[], Any]) -> None:  # pragma: no cover - never started
         raise RuntimeError(self._reason)
 
     def install(self, manager: WindowManager) -> None:  # pragma: no cover - never started

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -60,6 +61,15 @@ class GtkEngine:
             logger.debug("could not start WebKit's processes early", exc_info=True)
             return
         self._warm = view
+
+    def meanwhile(self, work: Callable[[], Any]) -> None:
+        from gi.repository import GLib
+
+        from .base import beside_loop
+
+        context = GLib.MainContext.default()
+        beside_loop(work, turn=lambda: context.iteration(True),
+                    wake=lambda: GLib.idle_add(lambda: False))
 
     def install(self, manager: WindowManager) -> None:
         self._manager = manager

@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -71,6 +72,12 @@ class QtEngine:
             logger.debug("could not start Qt WebEngine early", exc_info=True)
             return
         self._warm = (profile, page)
+
+    def meanwhile(self, work: Callable[[], Any]) -> None:
+        """``work`` right here: Chromium's zygotes boot without Qt's loop. Turning the loop
+        beside it (as the GTK engine does) showed no clear gain, and in 1 of ~20 starts the
+        first page never painted (2026-12-03)."""
+        work()
 
     def install(self, manager: WindowManager) -> None:
         self.prepare()
