@@ -74,9 +74,8 @@ class QtEngine:
         self._warm = (profile, page)
 
     def meanwhile(self, work: Callable[[], Any]) -> None:
-        """``work`` right here: Chromium's zygotes boot without Qt's loop. Turning the loop
-        beside it (as the GTK engine does) showed no clear gain, and in 1 of ~20 starts the
-        first page never painted (2026-12-03)."""
+        """``work`` right here: Chromium's zygotes boot without Qt's loop; turning the loop
+        beside it (as the GTK engine does) showed no clear gain (2026-12-03)."""
         work()
 
     def install(self, manager: WindowManager) -> None:
