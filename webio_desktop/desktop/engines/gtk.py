@@ -30,7 +30,8 @@ class GtkEngine:
 
     def __init__(self) -> None:
         self._manager: WindowManager | None = None
-        self._warm: Any = None  # prestart's view, kept while its web process serves a window
+        self._warm: Any = None  # prestart's view, until a window adopts it
+        self._adopted: Any = None  # ... then kept: its web process serves that window
 
     def problem(self) -> str | None:
         os.environ["PYWEBVIEW_GUI"] = "gtk"
@@ -76,6 +77,7 @@ class GtkEngine:
         self._guard_navigation()
         if self._warm is not None:
             _first_window_adopts(self._warm)
+            self._adopted, self._warm = self._warm, None
         from .gtk_drop import install as take_file_drops
         from .gtk_native import install as make_room_for_menus
 
