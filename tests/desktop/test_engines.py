@@ -81,8 +81,7 @@ def test_the_engine_started_early_serves_the_first_window_and_leaves_no_stray_pa
         engine, tmp_path, xdisplay):
     """``webio-desktop`` starts the engine's processes before it loads the server and the app
     (``Engine.prestart``): WebKitGTK's first window runs in the web process the hidden view
-    started (one web process, not two), and Qt's hidden page is gone once the window has its
-    own (one renderer)."""
+    started (one web process, not two); Qt starts with the window (one renderer)."""
     missing = qt_missing() if engine == "qt" else gtk_missing()
     if missing:
         pytest.skip(missing)

@@ -6,9 +6,7 @@ every bundle. Tests read its pages over Chrome's DevTools protocol
 """
 from __future__ import annotations
 
-import logging
 import os
-import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..window_manager import WindowManager
     from .base import Native
-
-logger = logging.getLogger("webio_desktop.desktop")
 
 
 class QtEngine:
@@ -27,8 +23,6 @@ class QtEngine:
     def __init__(self) -> None:
         self._manager: WindowManager | None = None
         self._raiser: Any = None
-        self._app: Any = None  # the QApplication prestart made
-        self._warm: Any = None  # prestart's (profile, page); then its profile
 
     @staticmethod
     def prepare() -> None:
@@ -52,26 +46,11 @@ class QtEngine:
         return None
 
     def prestart(self) -> None:
-        """Qt WebEngine starts Chromium (its zygote and GPU processes) when the first page is
-        made, and they boot for ~100 ms more. Make the application (pywebview takes the one that
-        exists) and a hidden off-the-record page on about:blank now, so they boot while Python
-        imports the rest; the page goes once the first window has its own."""
-        self.prepare()
-        try:
-            from qtpy.QtCore import QUrl
-            from qtpy.QtWebEngineCore import QWebEnginePage
-            from qtpy.QtWebEngineWidgets import QWebEngineProfile
-            from qtpy.QtWidgets import QApplication
-            from webview.platforms import qt  # noqa: F401  (its settings precede the app)
-
-            self._app = QApplication.instance() or QApplication(sys.argv)
-            profile = QWebEngineProfile()  # off the record, as pywebview's private mode
-            page = QWebEnginePage(profile)
-            page.load(QUrl("about:blank"))
-        except Exception:
-            logger.debug("could not start Qt WebEngine early", exc_info=True)
-            return
-        self._warm = (profile, page)
+        """Nothing: Qt WebEngine boots Chromium in its own threads and processes once pywebview
+        makes the first page, while Python still imports. Tried (2026-12-03) and not kept: the
+        QApplication and a hidden off-the-record page made here, the page deleted once the first
+        window had its own. No gain in alternating starts, and under load 3 of 10 first pages
+        loaded but never painted."""
 
     def meanwhile(self, work: Callable[[], Any]) -> None:
         """``work`` right here: Chromium's zygotes boot without Qt's loop; turning the loop
@@ -91,19 +70,6 @@ class QtEngine:
         # close guards not to ask.
         qt._sigint_handler = lambda *_: manager.quit()
         self._raiser = _make_raiser()
-        if isinstance(self._warm, tuple):
-            from qtpy.QtCore import QTimer
-
-            # The loop's first turn comes after pywebview made the first window's page.
-            QTimer.singleShot(0, self._drop_warm)
-
-    def _drop_warm(self) -> None:
-        """The hidden page goes, and its renderer with it; Chromium stays. Its profile stays
-        too: Qt WebEngine must not lose a profile before its page is gone (nothing would paint)."""
-        if isinstance(self._warm, tuple):
-            profile, page = self._warm
-            self._warm = profile
-            page.deleteLater()
 
     def quit(self, manager: WindowManager) -> None:
         from webview.platforms import qt
