@@ -133,3 +133,26 @@ def test_download_goes_through_the_save_dialog(launch, xdisplay, tmp_path):
     subprocess.run(["xdotool", "key", "Return"], env=env, check=True)
     wait_for(lambda: target.exists() and target.read_bytes() == b"hello, desktop\n",
              what="the saved file")
+
+
+def test_the_native_title_ends_as_the_page_title_after_quick_changes(launch, xdisplay, tmp_path):
+    """pywebview runs each call of the page's js_api on a thread of its own: a hundred title changes,
+    each in a task of its own, must not leave the window showing an older one (the shim sends
+    the latest title with one call in flight)."""
+    script = tmp_path / "titles.py"
+    script.write_text(
+        "from webio_desktop.output import put_text\n"
+        "from webio_desktop.session import hold, run_js\n\n"
+        "put_text('titles')\n"
+        # Each change in a task of its own (a MessageChannel does not clamp like setTimeout),
+        # so each is reported; at the page's start most come before pywebview's bridge is ready.
+        "run_js(\"const c = new MessageChannel(); let i = 0; c.port1.onmessage = () => { \"\n"
+        "       \"document.title = 'Title ' + i; if (++i < 100) c.port2.postMessage(0); }; \"\n"
+        "       \"c.port2.postMessage(0);\")\n"
+        "hold()\n")
+    app = launch(script, display=xdisplay)
+    wait_for(lambda: "Title 99" in window_names(xdisplay), 30, what="the last title")
+    # The calls before it were answered first (one in flight), so none can land after it.
+    assert not [n for n in window_names(xdisplay) if n.startswith("Title ") and n != "Title 99"]
+    close_window(xdisplay, find_windows(xdisplay, "^Title 99$")[0])
+    assert app.wait_exit(20) == 0

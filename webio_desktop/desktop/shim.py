@@ -25,6 +25,19 @@ const call = (method, ...args) => new Promise((resolve, reject) => {
   if (host.pywebview && host.pywebview.api && host.pywebview.api[method]) go();
   else host.addEventListener('pywebviewready', go, { once: true });
 });
+// pywebview runs each js_api call on a thread of its own, so two calls may land in either order.
+// For a state the window follows (its title, its close guard) only the latest value counts: send
+// it with at most one call in flight, and when that call returns send what changed meanwhile.
+const follow = (method) => {
+  let sent, sending = false, wanted;
+  const flush = () => {
+    if (sending || Object.is(wanted, sent)) return;
+    sending = true;
+    const value = wanted;
+    call(method, value).finally(() => { sent = value; sending = false; flush(); });
+  };
+  return (value) => { wanted = value; flush(); };
+};
 const appHref = (name) => {
   const url = new URL(location.pathname, location.href);
   url.searchParams.set('app', name);
@@ -61,19 +74,21 @@ if (window.webio) {
   window.webio.download = async (name, bytes) => call('save_file', String(name || 'download'), await toBase64(bytes));
   // The close guard (set_close_guard): the shell or the native window asks before closing.
   const setGuard = window.webio.setCloseGuard;
+  const sendGuard = follow('set_close_guard');
   window.webio.setCloseGuard = (message) => {
     setGuard(message);
     if (tabs) tabs.guard(window, window.webio.closeGuard);
-    else call('set_close_guard', window.webio.closeGuard);
+    else sendGuard(window.webio.closeGuard);
   };
 }
 // set_env(title=...) changes document.title: the native window (or the tab) follows.
 let lastTitle = null;
+const sendTitle = follow('set_title');
 const reportTitle = () => {
   if (document.title === lastTitle) return;
   lastTitle = document.title;
   if (tabs) tabs.title(window, lastTitle);
-  else call('set_title', lastTitle);
+  else sendTitle(lastTitle);
 };
 // The page may already have a title its window was not created with: a prerendered first
 // frame's set_env(title=...) ran before this script, a hot reload brought another. Report it.
