@@ -241,6 +241,19 @@ def build_settings(args: argparse.Namespace, app: Path, name: str, entry: Path,
     }
 
 
+def gate_settings(settings: dict, work: Path) -> dict:
+    """``settings`` for the app a cached one file carries: with the runtime hook that installs
+    the engine gate (templates/rth_onefile.py) and the copy of onefile.py it imports, so the
+    app may start while its web engine's files are still being unpacked."""
+    gate = work / "onefile-gate"
+    gate.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(__file__).with_name("onefile.py"), gate / "webio_onefile.py")
+    shutil.copyfile(TEMPLATES / "rth_onefile.py", gate / "rth_onefile.py")
+    return {**settings, "paths": [*settings["paths"], str(gate)],
+            "hiddenimports": [*settings["hiddenimports"], "webio_onefile"],
+            "runtime_hooks": [str(gate / "rth_onefile.py")]}
+
+
 SLIM_REPORT = "slim.json"
 # What a one-file build compresses (PyInstaller's per-type switches; types left out are stored):
 # Python's modules and the splash picture. Shared libraries and data are stored as they are:
@@ -459,8 +472,10 @@ def build(args: argparse.Namespace) -> Path:
     entry = work / f"{module}_entry.py"
     entry.write_text(entry_script(app.name, module, args.engine), encoding="utf-8")
     spec = work / f"{name}.spec"
-    spec.write_text(spec_text(build_settings(args, app, name, entry, work, module)),
-                    encoding="utf-8")
+    settings = build_settings(args, app, name, entry, work, module)
+    if args.onefile and CACHED_ONEFILE:
+        settings = gate_settings(settings, work)
+    spec.write_text(spec_text(settings), encoding="utf-8")
     print(f"webio-desktop build: {app} -> {Path(args.dist) / name}"
           f" ({'one file' if args.onefile else 'one folder'}, {args.engine} engine)"
           + (f", version {args.version}" if args.version else ""), flush=True)
