@@ -24,7 +24,7 @@ from webio_desktop.desktop.onefile import (LOCK, MARKER, READY_FD_ENV, UNPACK_FA
                                            install_engine_gate, is_whole, launch, read_payload,
                                            write_onefile)
 
-from conftest import wait_until
+from .conftest import waiting_for_engine_files, wait_until
 
 
 def make_folder(where: Path, text: str = "v1") -> Path:
@@ -234,17 +234,6 @@ def test_the_payload_holds_the_engines_files_last(tmp_path):
     assert names[:early] == sorted(names[:early]) and names[early:] == sorted(names[early:])
 
 
-def blocked_reading(pid: int, fd: int) -> bool:
-    """Whether a thread of ``pid`` waits in read(2) on its file descriptor ``fd``."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            if (task / "syscall").read_text().startswith(f"0 {fd:#x} "):
-                return True
-        except OSError:
-            pass
-    return False
-
-
 def test_the_app_starts_before_the_engines_files_and_waits_for_them(tmp_path, capfd):
     """The app runs once the first part is unpacked, blocks at its first engine import while
     the engine's files are still missing, and imports it once told they are whole."""
@@ -255,8 +244,7 @@ def test_the_app_starts_before_the_engines_files_and_waits_for_them(tmp_path, ca
 
     def started_early(folder: Path) -> None:
         app.start(folder, early=True)
-        ready_fd = child_ready_fd(app.proc.pid)
-        wait_until(lambda: blocked_reading(app.proc.pid, ready_fd), 30, 0.02,
+        wait_until(lambda: waiting_for_engine_files(app.proc.pid), 30, 0.02,
                    "the app waiting at its engine import")
         seen["engine file then"] = (folder / ENGINE_LIB).exists()
         seen["app running"] = app.proc.poll() is None
@@ -267,13 +255,6 @@ def test_the_app_starts_before_the_engines_files_and_waits_for_them(tmp_path, ca
     assert app.wait(None) == 0
     out = capfd.readouterr().out
     assert f"engine library {1 << 20} gate True" in out
-
-
-def child_ready_fd(pid: int) -> int:
-    """The ready pipe's descriptor in the app, as its environment names it."""
-    env = dict(item.split("=", 1) for item in
-               Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item)
-    return int(env[READY_FD_ENV])
 
 
 def test_a_failed_unpacking_makes_the_waiting_app_exit_saying_so(tmp_path, capfd, monkeypatch):

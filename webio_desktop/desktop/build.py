@@ -309,7 +309,15 @@ STUB_EXCLUDES = ["webio_desktop", "PyQt6", "webview", "tornado", "numpy", "PIL",
                  # tarfile tries bz2/lzma only for such tars (ours are plain or gzip)
                  "_hashlib", "_ssl", "_decimal", "decimal", "unicodedata", "_bz2", "bz2",
                  "_lzma", "lzma", "_multibytecodec", "_codecs_jp", "_codecs_kr", "_codecs_cn",
-                 "_codecs_tw", "_codecs_hk", "_codecs_iso2022"]
+                 "_codecs_tw", "_codecs_hk", "_codecs_iso2022",
+                 # The bootloader writes every extension module out at each start: none that
+                 # the stub does not import. hashlib: the build side's only (random, for
+                 # tempfile, takes _sha512); dataclasses and inspect are not used; the rest
+                 # have pure-Python fallbacks or nothing of the stub imports them.
+                 "hashlib", "_blake2", "_md5", "_sha1", "_sha256", "_sha3", "dataclasses",
+                 "inspect", "dis", "_opcode", "pickle", "_pickle", "statistics", "_statistics",
+                 "csv", "_csv", "datetime", "_datetime", "socket", "_socket", "resource",
+                 "_bisect", "_heapq", "_typing"]
 
 
 def stub_settings(args: argparse.Namespace, name: str, entry: Path) -> dict:
