@@ -313,10 +313,11 @@ STUB_EXCLUDES = ["webio_desktop", "PyQt6", "webview", "tornado", "numpy", "PIL",
                  # The bootloader writes every extension module out at each start: none that
                  # the stub does not import. hashlib: the build side's only (random, for
                  # tempfile, takes _sha512); dataclasses and inspect are not used; the rest
-                 # have pure-Python fallbacks or nothing of the stub imports them.
+                 # have pure-Python fallbacks or nothing of the stub imports them (_socket stays:
+                 # pyi_splash talks to the bootloader through it).
                  "hashlib", "_blake2", "_md5", "_sha1", "_sha256", "_sha3", "dataclasses",
                  "inspect", "dis", "_opcode", "pickle", "_pickle", "statistics", "_statistics",
-                 "csv", "_csv", "datetime", "_datetime", "socket", "_socket", "resource",
+                 "csv", "_csv", "datetime", "_datetime", "socket", "resource",
                  "_bisect", "_heapq", "_typing"]
 
 
