@@ -417,15 +417,17 @@ def test_one_file_carries_the_web_engines_files_last(built_onefile):
     from webio_desktop.desktop.onefile import read_payload
 
     members = payload_members(built_onefile)
-    early = read_payload(built_onefile).early
-    first, rest = dict(members[:early]), dict(members[early:])
+    payload = read_payload(built_onefile)
+    first, core, rest = (dict(members[:payload.early]),
+                         dict(members[payload.early:payload.core]), dict(members[payload.core:]))
     assert {"multi", "_internal/base_library.zip", "_internal/libpython3.11.so.1.0",
-            "_internal/PyQt6/QtCore.abi3.so", "_internal/PyQt6/Qt6/lib/libQt6Core.so.6",
-            "_internal/PyQt6/Qt6/lib/libicudata.so.73", "_internal/desktop_multi.py"} <= set(first)
+            "_internal/desktop_multi.py"} <= set(first)
+    assert {"_internal/PyQt6/QtCore.abi3.so", "_internal/PyQt6/Qt6/lib/libQt6Core.so.6",
+            "_internal/PyQt6/Qt6/lib/libicudata.so.73"} <= set(core)
     assert {"_internal/PyQt6/Qt6/lib/libQt6WebEngineCore.so.6",
             "_internal/PyQt6/QtWebEngineCore.abi3.so", "_internal/PyQt6/QtWidgets.abi3.so",
             "_internal/PyQt6/Qt6/libexec/QtWebEngineProcess"} <= set(rest)
-    assert all(name.startswith("_internal/PyQt6/") for name in rest)
+    assert all(name.startswith("_internal/PyQt6/") for name in [*core, *rest])
     assert sum(rest.values()) > 150 * 2**20 and sum(rest.values()) > 2 * sum(first.values())
 
 
@@ -452,9 +454,9 @@ def start_waiting_app(folder: Path, display: str, home: Path) -> tuple[subproces
 @BUILD_TIMEOUT
 def test_one_file_app_starts_on_the_first_part_and_waits_for_the_engines_files(
         built_onefile, xdisplay, home, tmp_path):
-    """Run with only the first part unpacked, the built app starts (PyInstaller's runtime
-    hooks, Python, our package) and waits at its first engine import; the rest is unpacked
-    meanwhile, and once told every file is whole it shows its first output."""
+    """Run with only the first part unpacked, the built app starts and waits (at QtCore's
+    import by PyInstaller's Qt runtime hook); the rest is unpacked meanwhile, and told of each
+    part it goes on and shows its first output."""
     from webio_desktop.desktop.onefile import read_payload, unpack
 
     folder = tmp_path / "version"
@@ -465,11 +467,12 @@ def test_one_file_app_starts_on_the_first_part_and_waits_for_the_engines_files(
         started["proc"], started["ready"] = start_waiting_app(folder, xdisplay, home)
         started["engine there"] = (folder / "_internal/PyQt6/QtWebEngineCore.abi3.so").exists()
 
-    unpack(built_onefile, read_payload(built_onefile), folder, on_early=start)
+    unpack(built_onefile, read_payload(built_onefile), folder, on_early=start,
+           on_core=lambda: os.write(started["ready"], b"1"))
     proc = started["proc"]
     try:
         assert started["engine there"] is False
-        os.write(started["ready"], b"1")
+        os.write(started["ready"], b"2")
         os.close(started["ready"])
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, out + err

@@ -172,7 +172,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 from webio_desktop.desktop import onefile
 gate = onefile.install_engine_gate()
 if gate is not None:
-    gate.needs = lambda name: name == "fake_engine"
+    gate.part = lambda name: 2 if name == "fake_engine" else 0
 sys.path.insert(0, os.path.join(here, "_internal", "PyQt6"))
 import fake_engine
 print("engine library", fake_engine.SIZE, "gate", gate is not None, flush=True)
@@ -222,16 +222,22 @@ def member_names(one: Path) -> list[str]:
 
 def test_the_payload_holds_the_engines_files_last(tmp_path):
     one = make_engine_onefile(tmp_path)
-    names, early = member_names(one), read_payload(one).early
-    assert set(names[early:]) == {ENGINE_LIB, "_internal/PyQt6/QtWebEngineCore.abi3.so",
-                                  "_internal/PyQt6/fake_engine.py",
-                                  "_internal/PyQt6/Qt6/resources/qtwebengine_resources.pak"}
-    # First: the app, Python's files, what the Qt runtime hook loads, links and folders.
-    assert {"app", "_internal/base_library.zip", "_internal/PyQt6/QtCore.abi3.so",
-            "_internal/PyQt6/Qt6/lib/libQt6Core.so.6", "_internal/PyQt6/Qt6/lib/libicuuc.so.73",
-            "_internal/libQt6WebEngineCore.so.6", "_internal/PyQt6/Qt6/resources"
-            } <= set(names[:early])
-    assert names[:early] == sorted(names[:early]) and names[early:] == sorted(names[early:])
+    names, payload = member_names(one), read_payload(one)
+    first, core, rest = (names[:payload.early], names[payload.early:payload.core],
+                         names[payload.core:])
+    # First: the app, Python's files, links and folders; then what the Qt runtime hook loads;
+    # then the rest of the engine.
+    assert {"app", "_internal/base_library.zip", "_internal/libQt6WebEngineCore.so.6",
+            "_internal/libicuuc.so.73", "_internal/PyQt6/Qt6/resources"} <= set(first)
+    assert not [name for name in first if name.startswith("_internal/PyQt6/")
+                and not (Path(tmp_path / "src" / "app" / name).is_dir())]
+    assert core == ["_internal/PyQt6/Qt6/lib/libQt6Core.so.6",
+                    "_internal/PyQt6/Qt6/lib/libicuuc.so.73", "_internal/PyQt6/QtCore.abi3.so",
+                    "_internal/PyQt6/sip.cpython-311-x86_64-linux-gnu.so"]
+    assert set(rest) == {ENGINE_LIB, "_internal/PyQt6/QtWebEngineCore.abi3.so",
+                         "_internal/PyQt6/fake_engine.py",
+                         "_internal/PyQt6/Qt6/resources/qtwebengine_resources.pak"}
+    assert all(part == sorted(part) for part in (first, core, rest))
 
 
 def test_the_app_starts_before_the_engines_files_and_waits_for_them(tmp_path, capfd):
@@ -288,7 +294,7 @@ def test_the_engine_gate_holds_the_engines_import_until_the_files_are_whole(tmp_
     (tmp_path / "gated_engine.py").write_text("LOADED = True\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     read, write = os.pipe()
-    gate = EngineGate(read, needs=lambda name: name == "gated_engine")
+    gate = EngineGate(read, part=lambda name: 2 if name == "gated_engine" else 0)
     sys.meta_path.insert(0, gate)
     try:
         done = []
@@ -296,7 +302,7 @@ def test_the_engine_gate_holds_the_engines_import_until_the_files_are_whole(tmp_
         importer.start()
         assert gate.waiting.wait(10)
         assert "gated_engine" not in sys.modules and not done
-        os.write(write, b"1")
+        os.write(write, b"12")  # the second part whole, then every file
         importer.join(10)
         assert done and done[0].LOADED and gate not in sys.meta_path
     finally:
@@ -319,10 +325,14 @@ def test_the_gate_is_installed_only_for_an_app_started_early():
         gate = install_engine_gate()
         assert gate is not None and sys.meta_path[0] is gate
         assert {READY_FD_ENV!r} not in os.environ
-        assert gate.needs("PyQt6.QtWebEngineCore") and gate.needs("PyQt6.QtWidgets")
-        assert not gate.needs("PyQt6.QtCore") and not gate.needs("tornado.web")
+        assert gate.part("PyQt6.QtWebEngineCore") == gate.part("PyQt6.QtWidgets") == 2
+        assert gate.part("PyQt6.QtCore") == gate.part("PyQt6.sip") == 1
+        assert gate.part("PyQt6") == gate.part("tornado.web") == 0
         os.write(write, b"1")
-        gate.wait()
+        gate.wait(1)  # QtCore's files: the gate stays for the rest
+        assert sys.meta_path[0] is gate
+        os.write(write, b"2")
+        gate.wait(2)
         assert gate not in sys.meta_path
         print("ok")
     """)

@@ -6,18 +6,19 @@ Qt WebEngine) to a new temporary folder at every start and deletes it at exit. O
 one-file of this module, with the splash screen; ~16 MiB unpacked per start) carrying a *tar of
 the one-folder build* (an ELF section placed before the bootloader's own archive, see
 ``write_onefile``) and, at the very end, a trailer (offset, length, SHA-256 of the stored
-bytes, and how many of the tar's first members the app needs before its web engine).
+bytes, and where the tar's parts end: see below).
 PyInstaller's bootloader finds its archive by looking for its signature backwards from the end
 of the file: its own section comes last, so it never reads into the tar (nor takes the
 signature of the app's executable inside the tar for its own). Files are unpacked with
 ``os.copy_file_range`` (the kernel copies; no pass through Python).
 
-The tar holds first what the app needs before it imports the web engine (Python, its extension
-modules, our package, tornado, and what PyInstaller's Qt runtime hook loads: QtCore and ICU),
-then the engine's own files (the rest of ``_internal/PyQt6/``, ~280 MiB). So a first start
-runs the app as soon as the first part is whole and unpacks the rest while the app's Python
-starts and imports; the app waits for the rest at its first import of an engine module (a
-meta-path finder installed by a runtime hook that runs before any other code of the app).
+The tar holds three parts: what the app needs before it imports the web engine (Python, its
+extension modules, our package, tornado...; ~50 MiB), then what PyInstaller's Qt runtime hook
+loads (QtCore, libQt6Core and ICU; ~45 MiB), then the rest of the engine's files (the rest of
+``_internal/PyQt6/``, ~260 MiB). So a first start runs the app as soon as the first part is
+whole and unpacks the rest while the app's Python starts and imports; the app waits for each
+later part at its first import of a module that needs it (a meta-path finder installed by a
+runtime hook that runs before any other code of the app).
 
 At a start the stub:
 
@@ -30,8 +31,8 @@ At a start the stub:
    waits here, then finds the version whole and uses it), sets a broken folder of this version
    aside (crashed or damaged: deleted once no launch holds it), and unpacks straight into the
    version's folder: the app starts when the first part is whole (``WEBIO_ONEFILE_READY_FD``
-   names a pipe: a byte when every file is whole, end of file without a byte when the unpacking
-   failed: the app says so and exits), the marker is written last (so a folder is taken for a
+   names a pipe: a byte when the second part is whole, another when every file is, end of file
+   before that when the unpacking failed: the app says so and exits), the marker is written last (so a folder is taken for a
    version only when whole); if the cache can not be written it unpacks to a temporary folder
    that is deleted when the app exits;
 4. removes the other versions of this app in the cache that no running launch holds (each launch
@@ -58,7 +59,7 @@ if TYPE_CHECKING:  # no typing import at the stub's start
     from typing import BinaryIO, Callable
 
 MAGIC = b"WEBIO-ONEFILE-2\n"  # 16 bytes, the trailer's last
-TRAILER = struct.Struct("<QQQ32s16s")  # payload offset, length, early members, SHA-256, MAGIC
+TRAILER = struct.Struct("<QQQQ32s16s")  # payload offset, length, parts' ends, SHA-256, MAGIC
 MARKER = ".webio-onefile.json"  # in an unpacked version: its hash and every file's size
 LOCK = ".webio-onefile.lock"  # held shared by every launch running that version
 SPLASH_FD_ENV = "WEBIO_SPLASH_FD"  # the pipe the app writes a byte to once its window loaded
@@ -71,25 +72,28 @@ UNPACK_FAILED = 3  # the app's exit status when its files could not all be unpac
 # The web engine's files: unpacked after the rest, while the app's Python starts. Measured with
 # strace on a Qt build: before any of our code PyInstaller's runtime hook pyi_rth_pyqt6 imports
 # PyQt6.QtCore (QtCore's and sip's modules, libQt6Core and, through the links in _internal/,
-# ICU); nothing else in PyQt6/ is opened before the first import of another PyQt6 module.
+# ICU: the second part); nothing else in PyQt6/ is opened before the first import of another
+# PyQt6 module (the third part).
 ENGINE_FILES = "_internal/PyQt6/"
-BEFORE_ENGINE_FILES = ("_internal/PyQt6/QtCore.", "_internal/PyQt6/sip.",
-                       "_internal/PyQt6/Qt6/lib/libQt6Core.", "_internal/PyQt6/Qt6/lib/libicu")
+CORE_FILES = ("_internal/PyQt6/QtCore.", "_internal/PyQt6/sip.",
+              "_internal/PyQt6/Qt6/lib/libQt6Core.", "_internal/PyQt6/Qt6/lib/libicu")
 ENGINE_PACKAGE = "PyQt6"
-BEFORE_ENGINE_MODULES = frozenset({"PyQt6", "PyQt6.QtCore", "PyQt6.sip"})
+CORE_MODULES = frozenset({"PyQt6.QtCore", "PyQt6.sip"})
 
 
 class Payload:
-    """Where the tar is inside the one file, its hash, and how many of its first members are
-    what the app needs before its web engine (all of them: no early start)."""
-    __slots__ = ("offset", "length", "digest", "early")
+    """Where the tar is inside the one file, its hash, and where its parts end (member counts):
+    ``early``, what the app needs to start; ``core``, that and what it needs before it imports
+    QtCore (all members: no early start)."""
+    __slots__ = ("offset", "length", "digest", "early", "core")
 
-    def __init__(self, offset: int, length: int, digest: bytes, early: int) -> None:
-        self.offset, self.length, self.digest, self.early = offset, length, digest, early
+    def __init__(self, offset: int, length: int, digest: bytes, early: int, core: int) -> None:
+        self.offset, self.length, self.digest = offset, length, digest
+        self.early, self.core = early, core
 
     def __repr__(self) -> str:
         return (f"Payload(offset={self.offset}, length={self.length}, key={self.key}, "
-                f"early={self.early})")
+                f"early={self.early}, core={self.core})")
 
     @property
     def key(self) -> str:
@@ -143,21 +147,22 @@ PYINSTALLER_SECTION = "pydata"  # where PyInstaller's Linux bootloader keeps its
 PAYLOAD_SECTION = "webio_payload"
 
 
-def needed_before_engine(name: str) -> bool:
-    """Whether the app needs this file of its folder (a tar member's name) before it imports
-    its web engine: everything but the engine's own files."""
-    return not name.startswith(ENGINE_FILES) or name.startswith(BEFORE_ENGINE_FILES)
+def file_part(name: str) -> int:
+    """The tar part of a file of the app's folder (a member's name): 0, what the app needs to
+    start; 1, what it needs before it imports QtCore; 2, the rest of the engine's files."""
+    if not name.startswith(ENGINE_FILES):
+        return 0
+    return 1 if name.startswith(CORE_FILES) else 2
 
 
-def payload_order(folder: Path) -> tuple[list[Path], int]:
-    """``folder``'s entries in the tar's order, and how many come first: folders and what the
-    app needs before its web engine (each part sorted), then the engine's files."""
-    early, late = [], []
+def payload_order(folder: Path) -> tuple[list[Path], int, int]:
+    """``folder``'s entries in the tar's order (by part, then name; folders first), and where
+    the first two parts end."""
+    parts: list[list[Path]] = [[], [], []]
     for path in sorted(folder.rglob("*")):
-        first = (path.is_dir() and not path.is_symlink()
-                 or needed_before_engine(path.relative_to(folder).as_posix()))
-        (early if first else late).append(path)
-    return early + late, len(early)
+        first = path.is_dir() and not path.is_symlink()
+        parts[0 if first else file_part(path.relative_to(folder).as_posix())].append(path)
+    return parts[0] + parts[1] + parts[2], len(parts[0]), len(parts[0]) + len(parts[1])
 
 
 def write_onefile(stub: Path, folder: Path, out: Path, *, compress: bool = False) -> Payload:
@@ -181,7 +186,7 @@ def write_onefile(stub: Path, folder: Path, out: Path, *, compress: bool = False
     import tempfile
 
     partial = out.with_name(out.name + ".partial")
-    entries, early = payload_order(folder)
+    entries, early, core = payload_order(folder)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".onefile-") as tmp:
         data = Path(tmp) / "payload"
         with open(data, "wb") as f:
@@ -213,10 +218,10 @@ def write_onefile(stub: Path, folder: Path, out: Path, *, compress: bool = False
                     with open(part, "rb") as src:
                         shutil.copyfileobj(src, f, 1 << 20)
             offset = stub.stat().st_size
-    payload = Payload(offset, sink.length, sink.sha.digest(), early)
+    payload = Payload(offset, sink.length, sink.sha.digest(), early, core)
     with open(partial, "ab") as f:
-        f.write(TRAILER.pack(payload.offset, payload.length, payload.early, payload.digest,
-                             MAGIC))
+        f.write(TRAILER.pack(payload.offset, payload.length, payload.early, payload.core,
+                             payload.digest, MAGIC))
     partial.chmod(0o755)
     os.replace(partial, out)
     return payload
@@ -231,10 +236,10 @@ def read_payload(path: Path) -> Payload | None:
         if size < TRAILER.size:
             return None
         f.seek(size - TRAILER.size)
-        offset, length, early, digest, magic = TRAILER.unpack(f.read(TRAILER.size))
-    if magic != MAGIC or offset + length > size - TRAILER.size:
+        offset, length, early, core, digest, magic = TRAILER.unpack(f.read(TRAILER.size))
+    if magic != MAGIC or offset + length > size - TRAILER.size or not early <= core:
         return None
-    return Payload(offset, length, digest, early)
+    return Payload(offset, length, digest, early, core)
 
 
 class _Window:
@@ -309,7 +314,8 @@ def _copy_range(src: int, offset: int, dst: int, size: int) -> None:
 
 
 def unpack(onefile: Path, payload: Payload, into: Path,
-           on_early: Callable[[], None] | None = None) -> None:
+           on_early: Callable[[], None] | None = None,
+           on_core: Callable[[], None] | None = None) -> None:
     """Unpack the tar into the (empty) folder ``into``, check every file's size, write the
     marker last. The tar is our own build's, but only what tarfile's ``data`` filter accepts
     (regular files, folders and links inside ``into``) is unpacked.
@@ -317,8 +323,9 @@ def unpack(onefile: Path, payload: Payload, into: Path,
     :param onefile: the one file
     :param payload: its payload (read_payload)
     :param into: an empty folder
-    :param on_early: called once the app's files needed before its web engine are unpacked,
-        when the engine's own files follow (e.g. to start the app meanwhile)
+    :param on_early: called once the first part is unpacked, when more follows (e.g. to start
+        the app meanwhile)
+    :param on_core: called once the second part is unpacked, when more follows
     """
     import json
     import tarfile
@@ -331,6 +338,8 @@ def unpack(onefile: Path, payload: Payload, into: Path,
         for index, member in enumerate(tar):
             if index == payload.early and on_early is not None:
                 on_early()
+            if index == payload.core and on_core is not None:
+                on_core()
             member = tarfile.data_filter(member, str(into))
             if member.isfile():
                 files[member.name] = member.size
@@ -484,7 +493,8 @@ def _use_whole(folder: Path, payload: Payload):
 
 def ensure_unpacked(onefile: Path, payload: Payload, name: str, root: Path | None = None,
                     on_cold: Callable[[], None] | None = None,
-                    on_early: Callable[[Path], None] | None = None) -> Unpacked:
+                    on_early: Callable[[Path], None] | None = None,
+                    on_core: Callable[[], None] | None = None) -> Unpacked:
     """The unpacked version of this one file: from the cache, else unpacked into it (or into a
     temporary folder when the cache can not be written).
 
@@ -493,9 +503,9 @@ def ensure_unpacked(onefile: Path, payload: Payload, name: str, root: Path | Non
     :param name: the app's name (its folder in the cache)
     :param root: the cache (default: cache_root())
     :param on_cold: called before unpacking (e.g. to say so on the splash)
-    :param on_early: called with the folder when what the app needs before its web engine is
-        unpacked and the engine's files follow (the app may start; they are whole when this
-        returns)
+    :param on_early: called with the folder when the tar's first part is unpacked and more
+        follows (the app may start; every file is whole when this returns)
+    :param on_core: called when its second part is unpacked and more follows
     """
     app_dir = (root or cache_root()) / name
     final = app_dir / payload.key
@@ -508,7 +518,7 @@ def ensure_unpacked(onefile: Path, payload: Payload, name: str, root: Path | Non
         app_dir.mkdir(parents=True, exist_ok=True)
         app_lock = AppLock(app_dir)  # waits while another launch unpacks
     except OSError:
-        return _unpack_temporary(onefile, payload, name, on_early)
+        return _unpack_temporary(onefile, payload, name, on_early, on_core)
     try:
         lock = _use_whole(final, payload)  # another launch unpacked it while this one waited
         if lock is not None:
@@ -519,9 +529,10 @@ def ensure_unpacked(onefile: Path, payload: Payload, name: str, root: Path | Non
             final.mkdir()
             lock = _lock(final)  # held while the app runs; clean_stale of others skips it
         except OSError:
-            return _unpack_temporary(onefile, payload, name, on_early)
+            return _unpack_temporary(onefile, payload, name, on_early, on_core)
         try:
-            unpack(onefile, payload, final, None if on_early is None else lambda: on_early(final))
+            unpack(onefile, payload, final,
+                   None if on_early is None else lambda: on_early(final), on_core)
         except BaseException:
             lock.close()  # the next start sets the broken copy aside
             raise
@@ -531,12 +542,13 @@ def ensure_unpacked(onefile: Path, payload: Payload, name: str, root: Path | Non
 
 
 def _unpack_temporary(onefile: Path, payload: Payload, name: str,
-                      on_early: Callable[[Path], None] | None) -> Unpacked:
+                      on_early: Callable[[Path], None] | None,
+                      on_core: Callable[[], None] | None) -> Unpacked:
     """Unpacked into a new temporary folder (the cache can not be written)."""
     import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-    unpack(onefile, payload, tmp, None if on_early is None else lambda: on_early(tmp))
+    unpack(onefile, payload, tmp, None if on_early is None else lambda: on_early(tmp), on_core)
     return Unpacked(tmp, cold=True, temporary=True)
 
 
@@ -580,6 +592,7 @@ class AppProcess:
         self.onefile, self.name, self.argv = onefile, name, argv
         self.proc = None
         self.ready: int | None = None  # write end of the app's ready pipe, while it waits
+        self.told = 0  # parts after the first said whole on it
         self.shown: int | None = None  # read end of the splash pipe
 
     def start(self, folder: Path, early: bool = False) -> None:
@@ -602,16 +615,26 @@ class AppProcess:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, lambda signum, frame: self.proc.send_signal(signum))
 
+    def core_whole(self) -> None:
+        """The second part is unpacked: tell the app (it may be waiting to import QtCore)."""
+        self._tell(1)
+
     def files_whole(self, folder: Path) -> None:
         """Every file is unpacked: tell the waiting app, or start it now."""
         if self.proc is None:
             self.start(folder)
-        elif self.ready is not None:
-            try:
-                os.write(self.ready, b"1")
-            except OSError:  # the app has already ended
-                pass
+        else:
+            self._tell(2)
             self._close_ready()
+
+    def _tell(self, parts: int) -> None:
+        """One byte per part whole since the last time, up to ``parts``."""
+        if self.ready is not None and self.told < parts:
+            try:
+                os.write(self.ready, b"1" * (parts - self.told))
+            except OSError:  # the app has already ended
+                self._close_ready()
+            self.told = parts
 
     def unpacking_failed(self) -> int:
         """Tell a waiting app (end of file, no byte: it says so and exits); its status, or 2."""
@@ -658,7 +681,8 @@ def launch(onefile: Path, payload: Payload, name: str, argv: list[str], *,
 
     try:
         unpacked = ensure_unpacked(onefile, payload, name, root, on_cold=say_unpacking,
-                                   on_early=lambda folder: app.start(folder, early=True))
+                                   on_early=lambda folder: app.start(folder, early=True),
+                                   on_core=app.core_whole)
     except OSError as exc:
         print(f"{name}: could not unpack: {exc}", file=sys.stderr, flush=True)
         return app.unpacking_failed()
@@ -692,49 +716,57 @@ def run(name: str, argv: list[str] | None = None) -> int:
 
 
 # -- app side -----------------------------------------------------------------------------------
-def needs_engine_files(module: str) -> bool:
-    """Whether importing ``module`` loads the web engine's files (unpacked last)."""
-    return module.partition(".")[0] == ENGINE_PACKAGE and module not in BEFORE_ENGINE_MODULES
+def module_part(module: str) -> int:
+    """The tar part the app needs whole before it imports ``module``: 0 (none: it starts with
+    it), 1 (QtCore's files) or 2 (every file of the engine)."""
+    if module.partition(".")[0] != ENGINE_PACKAGE or module == ENGINE_PACKAGE:
+        return 0
+    return 1 if module in CORE_MODULES else 2
 
 
 class EngineGate:
-    """A meta-path finder that holds the first import of a web engine module until the stub
-    says every file is unpacked (a byte on the ready pipe); at end of file without a byte the
-    unpacking failed: say so and exit (the stub has printed why). The one place that guards
-    the engine's files, installed before any other code of the app runs."""
+    """A meta-path finder that holds an import until the tar part it needs is whole: the stub
+    writes a byte on the ready pipe once the second part is, another once every file is; at
+    end of file before that the unpacking failed: say so and exit (the stub has printed why).
+    The one place that guards the engine's files, installed before any other code of the app
+    runs."""
 
-    def __init__(self, fd: int, needs: Callable[[str], bool] = needs_engine_files) -> None:
+    def __init__(self, fd: int, part: Callable[[str], int] = module_part) -> None:
         import threading
 
         self.fd: int | None = fd
-        self.needs = needs
+        self.part = part
+        self.whole = 0  # the parts after the first the stub said whole
         self.lock = threading.Lock()
-        self.waiting = threading.Event()  # set while an import waits (for tests)
+        self.waiting = threading.Event()  # set once an import waited (for tests)
 
     def find_spec(self, fullname: str, path=None, target=None):
-        if self.fd is not None and self.needs(fullname):
-            self.wait()
+        if self.fd is not None:
+            needed = self.part(fullname)
+            if needed > self.whole:
+                self.wait(needed)
         return None  # the usual finders find it
 
-    def wait(self) -> None:
-        """Block until every file is whole (or exit when the unpacking failed)."""
+    def wait(self, part: int = 2) -> None:
+        """Block until the stub says ``part`` is whole (or exit when the unpacking failed)."""
         with self.lock:
-            if self.fd is None:
-                return
-            self.waiting.set()
-            try:
-                got = os.read(self.fd, 1)
-            except OSError:
-                got = b""
-            os.close(self.fd)
-            self.fd = None
-            if self in sys.meta_path:
-                sys.meta_path.remove(self)
-        if not got:
-            sys.stderr.write("the app's files could not all be unpacked from the one file "
-                             "(see the message above); exiting\n")
-            sys.stderr.flush()
-            os._exit(UNPACK_FAILED)
+            while self.fd is not None and self.whole < part:
+                self.waiting.set()
+                try:
+                    got = os.read(self.fd, part - self.whole)
+                except OSError:
+                    got = b""
+                if not got:
+                    sys.stderr.write("the app's files could not all be unpacked from the one "
+                                     "file (see the message above); exiting\n")
+                    sys.stderr.flush()
+                    os._exit(UNPACK_FAILED)
+                self.whole += len(got)
+            if self.fd is not None and self.whole >= 2:
+                os.close(self.fd)
+                self.fd = None
+                if self in sys.meta_path:
+                    sys.meta_path.remove(self)
 
 
 def install_engine_gate() -> EngineGate | None:
@@ -750,6 +782,7 @@ def install_engine_gate() -> EngineGate | None:
         return None
     gate = EngineGate(fd)
     sys.meta_path.insert(0, gate)
-    if any(gate.needs(name) for name in list(sys.modules)):
-        gate.wait()  # something loaded the engine already: nothing left to guard
+    loaded = max((gate.part(name) for name in list(sys.modules)), default=0)
+    if loaded:
+        gate.wait(loaded)  # something loaded engine modules already: their files first
     return gate
