@@ -21,8 +21,7 @@ import pytest
 from webio_desktop.desktop import onefile
 from webio_desktop.desktop.onefile import (LOCK, MARKER, READY_FD_ENV, UNPACK_FAILED, AppLock,
                                            AppProcess, EngineGate, clean_stale, ensure_unpacked,
-                                           install_engine_gate, is_whole, launch, read_payload,
-                                           write_onefile)
+                                           is_whole, launch, read_payload, write_onefile)
 
 from .conftest import waiting_for_engine_files, wait_until
 
