@@ -3,7 +3,7 @@
 PyInstaller's own one-file executable writes its whole bundle (~360 MiB for a hello world with
 Qt WebEngine) to a new temporary folder at every start and deletes it at exit. On Linux,
 ``webio-desktop build --onefile`` makes something else instead: a small *stub* (PyInstaller
-one-file of this module, with the splash screen; ~16 MiB unpacked per start) carrying a *tar of
+one-file of this module, with the splash screen; ~15 MiB unpacked per start) carrying a *tar of
 the one-folder build* (an ELF section placed before the bootloader's own archive, see
 ``write_onefile``) and, at the very end, a trailer (offset, length, SHA-256 of the stored
 bytes, and where the tar's parts end: see below).
@@ -32,9 +32,10 @@ At a start the stub:
    aside (crashed or damaged: deleted once no launch holds it), and unpacks straight into the
    version's folder: the app starts when the first part is whole (``WEBIO_ONEFILE_READY_FD``
    names a pipe: a byte when the second part is whole, another when every file is, end of file
-   before that when the unpacking failed: the app says so and exits), the marker is written last (so a folder is taken for a
-   version only when whole); if the cache can not be written it unpacks to a temporary folder
-   that is deleted when the app exits;
+   before that when the unpacking failed: the app says so and exits); the marker is written
+   last, so a folder is taken for a version only when whole (a launch that finds it without
+   one unpacks again); if the cache can not be written it unpacks to a temporary folder that
+   is deleted when the app exits;
 4. removes the other versions of this app in the cache that no running launch holds (each launch
    holds a shared ``flock`` on its version's lock file for its lifetime), after the app has
    all its files;
