@@ -282,3 +282,25 @@ def shown(page, text: str, timeout: float = 15) -> object:
     page.wait_for_selector(f"text={text}", timeout=timeout * 1000)
     input_ready(page)
     return page
+
+
+# -- a one file's app waiting for its engine's files (onefile.py's gate) -----------------------
+def blocked_reading(pid: int, fd: int) -> bool:
+    """Whether a thread of ``pid`` waits in read(2) on its file descriptor ``fd``."""
+    try:
+        return any((task / "syscall").read_text().startswith(f"0 {fd:#x} ")
+                   for task in Path(f"/proc/{pid}/task").iterdir())
+    except OSError:  # the process (or a thread) has ended meanwhile
+        return False
+
+
+def waiting_for_engine_files(pid: int) -> bool:
+    """Whether the app ``pid`` waits at its engine gate: blocked reading the ready pipe its
+    environment names (not yet true while the process is still the forked parent)."""
+    try:
+        env = dict(item.split("=", 1) for item in
+                   Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item)
+    except OSError:
+        return False
+    fd = env.get("WEBIO_ONEFILE_READY_FD", "")
+    return fd.isdigit() and blocked_reading(pid, int(fd))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import (MULTI, QT_MISSING, ROOT, Launched, free_port, gtk_missing, shown,
-                       wait_until)
+                       wait_until, waiting_for_engine_files)
 from .xwin import close_window, find_windows, focused_window_name, stacking_order, window_names
 
 # A build takes 20 s to several minutes (one-file, a loaded machine); the shared build is made
@@ -395,6 +395,118 @@ def test_one_file_unpacks_once_into_the_user_cache(built_onefile, xdisplay, home
     start_and_close()
     assert ((version / MARKER).stat().st_ino, (version / "multi").stat().st_mtime_ns) == unpacked_at
     assert [p.name for p in versions.iterdir()] == [payload.key]
+
+
+def payload_members(onefile: Path) -> list:
+    import tarfile
+
+    from webio_desktop.desktop.onefile import read_payload
+
+    payload = read_payload(onefile)
+    with open(onefile, "rb") as f:
+        f.seek(payload.offset)
+        with tarfile.open(fileobj=f, mode="r|") as tar:
+            return [(m.name, m.size) for m in tar]
+
+
+@pytest.mark.slow
+@BUILD_TIMEOUT
+def test_one_file_carries_the_web_engines_files_last(built_onefile):
+    """What the app needs before it imports its web engine comes first; the engine's files
+    (most of the bytes) after."""
+    from webio_desktop.desktop.onefile import read_payload
+
+    members = payload_members(built_onefile)
+    payload = read_payload(built_onefile)
+    first, core, rest = (dict(members[:payload.early]),
+                         dict(members[payload.early:payload.core]), dict(members[payload.core:]))
+    assert {"multi", "_internal/base_library.zip", "_internal/libpython3.11.so.1.0",
+            "_internal/desktop_multi.py"} <= set(first)
+    assert {"_internal/PyQt6/QtCore.abi3.so", "_internal/PyQt6/Qt6/lib/libQt6Core.so.6",
+            "_internal/PyQt6/Qt6/lib/libicudata.so.73"} <= set(core)
+    assert {"_internal/PyQt6/Qt6/lib/libQt6WebEngineCore.so.6",
+            "_internal/PyQt6/QtWebEngineCore.abi3.so", "_internal/PyQt6/QtWidgets.abi3.so",
+            "_internal/PyQt6/Qt6/libexec/QtWebEngineProcess"} <= set(rest)
+    assert all(name.startswith("_internal/PyQt6/") for name in [*core, *rest])
+    assert sum(rest.values()) > 150 * 2**20 and sum(rest.values()) > 2 * sum(first.values())
+
+
+class FirstPartOnly(Exception):
+    """Stops an unpacking after the files the app needs before its engine."""
+
+
+def start_waiting_app(folder: Path, display: str, home: Path) -> tuple[subprocess.Popen, int]:
+    """The built app in ``folder`` started as the stub starts it early, once it waits at its
+    first engine import (the gate); and the write end of its ready pipe."""
+    read, write = os.pipe()
+    env = {**app_env(display, home), "WEBIO_ONEFILE_READY_FD": str(read),
+           "WEBIO_DESKTOP_VERIFY": "1"}
+    proc = subprocess.Popen([str(folder / "multi")], env=env, pass_fds=(read,),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(read)
+    wait_until(lambda: proc.poll() is not None or waiting_for_engine_files(proc.pid), 120, 0.05,
+               "the app at its engine import")
+    assert proc.poll() is None, proc.communicate()
+    return proc, write
+
+
+@pytest.mark.slow
+@BUILD_TIMEOUT
+def test_one_file_app_starts_on_the_first_part_and_waits_for_the_engines_files(
+        built_onefile, xdisplay, home, tmp_path):
+    """Run with only the first part unpacked, the built app starts and waits (at QtCore's
+    import by PyInstaller's Qt runtime hook); the rest is unpacked meanwhile, and told of each
+    part it goes on and shows its first output."""
+    from webio_desktop.desktop.onefile import read_payload, unpack
+
+    folder = tmp_path / "version"
+    folder.mkdir()
+    started = {}
+
+    def start() -> None:
+        started["proc"], started["ready"] = start_waiting_app(folder, xdisplay, home)
+        started["engine there"] = (folder / "_internal/PyQt6/QtWebEngineCore.abi3.so").exists()
+
+    unpack(built_onefile, read_payload(built_onefile), folder, on_early=start,
+           on_core=lambda: os.write(started["ready"], b"1"))
+    proc = started["proc"]
+    try:
+        assert started["engine there"] is False
+        os.write(started["ready"], b"2")
+        os.close(started["ready"])
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out + err
+        assert "webio-desktop: verify ok: Notes" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+@pytest.mark.slow
+@BUILD_TIMEOUT
+def test_one_file_app_exits_saying_so_when_the_unpacking_fails(built_onefile, xdisplay, home,
+                                                              tmp_path):
+    """The built app waiting for its engine's files: the stub's pipe closes without a byte
+    (the unpacking failed, or the stub died): the app says so and exits, it does not hang nor
+    meet missing files."""
+    from webio_desktop.desktop.onefile import UNPACK_FAILED, read_payload, unpack
+
+    folder = tmp_path / "version"
+    folder.mkdir()
+
+    def stop() -> None:
+        raise FirstPartOnly
+
+    with pytest.raises(FirstPartOnly):
+        unpack(built_onefile, read_payload(built_onefile), folder, on_early=stop)
+    assert not (folder / "_internal/PyQt6/Qt6/lib/libQt6WebEngineCore.so.6").exists()
+    proc, ready = start_waiting_app(folder, xdisplay, home)
+    os.close(ready)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == UNPACK_FAILED, out + err
+    assert "could not all be unpacked from the one file" in err
+    assert "Traceback" not in err and "verify ok" not in out
 
 
 def entry_point_metadata(where: Path) -> list[str]:

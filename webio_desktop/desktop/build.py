@@ -241,6 +241,19 @@ def build_settings(args: argparse.Namespace, app: Path, name: str, entry: Path,
     }
 
 
+def gate_settings(settings: dict, work: Path) -> dict:
+    """``settings`` for the app a cached one file carries: with the runtime hook that installs
+    the engine gate (templates/rth_onefile.py) and the copy of onefile.py it imports, so the
+    app may start while its web engine's files are still being unpacked."""
+    gate = work / "onefile-gate"
+    gate.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(__file__).with_name("onefile.py"), gate / "webio_onefile.py")
+    shutil.copyfile(TEMPLATES / "rth_onefile.py", gate / "rth_onefile.py")
+    return {**settings, "paths": [*settings["paths"], str(gate)],
+            "hiddenimports": [*settings["hiddenimports"], "webio_onefile"],
+            "runtime_hooks": [str(gate / "rth_onefile.py")]}
+
+
 SLIM_REPORT = "slim.json"
 # What a one-file build compresses (PyInstaller's per-type switches; types left out are stored):
 # Python's modules and the splash picture. Shared libraries and data are stored as they are:
@@ -296,7 +309,16 @@ STUB_EXCLUDES = ["webio_desktop", "PyQt6", "webview", "tornado", "numpy", "PIL",
                  # tarfile tries bz2/lzma only for such tars (ours are plain or gzip)
                  "_hashlib", "_ssl", "_decimal", "decimal", "unicodedata", "_bz2", "bz2",
                  "_lzma", "lzma", "_multibytecodec", "_codecs_jp", "_codecs_kr", "_codecs_cn",
-                 "_codecs_tw", "_codecs_hk", "_codecs_iso2022"]
+                 "_codecs_tw", "_codecs_hk", "_codecs_iso2022",
+                 # The bootloader writes every extension module out at each start: none that
+                 # the stub does not import. hashlib: the build side's only (random, for
+                 # tempfile, takes _sha512); dataclasses and inspect are not used; the rest
+                 # have pure-Python fallbacks or nothing of the stub imports them (_socket stays:
+                 # pyi_splash talks to the bootloader through it).
+                 "hashlib", "_blake2", "_md5", "_sha1", "_sha256", "_sha3", "dataclasses",
+                 "inspect", "dis", "_opcode", "pickle", "_pickle", "statistics", "_statistics",
+                 "csv", "_csv", "datetime", "_datetime", "socket", "resource",
+                 "_bisect", "_heapq", "_typing"]
 
 
 def stub_settings(args: argparse.Namespace, name: str, entry: Path) -> dict:
@@ -459,8 +481,10 @@ def build(args: argparse.Namespace) -> Path:
     entry = work / f"{module}_entry.py"
     entry.write_text(entry_script(app.name, module, args.engine), encoding="utf-8")
     spec = work / f"{name}.spec"
-    spec.write_text(spec_text(build_settings(args, app, name, entry, work, module)),
-                    encoding="utf-8")
+    settings = build_settings(args, app, name, entry, work, module)
+    if args.onefile and CACHED_ONEFILE:
+        settings = gate_settings(settings, work)
+    spec.write_text(spec_text(settings), encoding="utf-8")
     print(f"webio-desktop build: {app} -> {Path(args.dist) / name}"
           f" ({'one file' if args.onefile else 'one folder'}, {args.engine} engine)"
           + (f", version {args.version}" if args.version else ""), flush=True)
