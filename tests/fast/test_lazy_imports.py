@@ -70,28 +70,39 @@ def test_desktop_windows_stays_the_function_once_the_window_manager_loaded(tmp_p
                     "webio_desktop.desktop.window_manager"]
 
 
-def test_the_launcher_starts_the_engine_before_it_loads_the_server(tmp_path):
+ORDER = """
+    import json, os, sys
+    from webio_desktop.desktop import cli, engines
+
+    def loaded():
+        return sorted(m for m in ("tornado", "webio_desktop.desktop.launcher",
+                                  "webio_desktop.desktop.server", "webio_desktop.output")
+                      if m in sys.modules)
+
+    class Recording:
+        name, gui, early = "qt", "qt", EARLY
+
+        def problem(self):
+            print(json.dumps({"loaded when the engine was checked": loaded()}))
+            raise SystemExit(0)
+
+    engines.get_engine = lambda name="qt": Recording()
+    os.environ["DISPLAY"] = ":0"  # the engine is asked only when there is a display
+    cli.main(["--new-instance", "app.py"])
+"""
+
+
+def test_an_engine_that_starts_early_is_loaded_before_the_launcher(tmp_path):
+    """WebKitGTK (``early``): its processes boot while the launcher, the server and Tornado load."""
     (tmp_path / "app.py").write_text("print('the app ran')\n")
-    seen = run_python("""
-        import json, sys
-        from webio_desktop.desktop import cli, engines
+    seen = run_python(ORDER.replace("EARLY", "True"), tmp_path)
+    assert seen == {"loaded when the engine was checked": []}
 
-        class Recording:
-            name, gui = "qt", "qt"
 
-            def problem(self):
-                return None
-
-            def prestart(self):
-                loaded = sorted(m for m in ("tornado", "webio_desktop.desktop.launcher",
-                                            "webio_desktop.desktop.server", "webio_desktop.output")
-                                if m in sys.modules)
-                print(json.dumps({"loaded when the engine started": loaded}))
-                raise SystemExit(0)
-
-        engines.get_engine = lambda name="qt": Recording()
-        import os
-        os.environ["DISPLAY"] = ":0"  # the engine is asked only when there is a display
-        cli.main(["--new-instance", "app.py"])
-    """, tmp_path)
-    assert seen == {"loaded when the engine started": []}
+def test_an_engine_that_starts_with_its_window_is_loaded_after_the_launcher(tmp_path):
+    """Qt (not ``early``): the launcher's modules load first, which a one-file build's first
+    start overlaps with unpacking the engine's files."""
+    (tmp_path / "app.py").write_text("print('the app ran')\n")
+    seen = run_python(ORDER.replace("EARLY", "False"), tmp_path)
+    assert seen == {"loaded when the engine was checked": [
+        "tornado", "webio_desktop.desktop.launcher", "webio_desktop.desktop.server"]}

@@ -111,17 +111,20 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
         if not instance.claim():
             print(f"webio-desktop: {script.name} is already running: showed its window")
             return 0
-    gui_reason = None
-    if not browser:
-        from .engines import get_engine, start_engine
+    from .engines import get_engine, start_engine
 
+    engine = None if browser else get_engine(args.engine)
+    gui_reason = None
+    if engine is not None and engine.early:
         gui_reason = start_engine(args.engine)
         if gui_reason is None:
             # Only now the launcher, the server and Tornado: they load while the engine boots.
-            engine = get_engine(args.engine)
             engine.meanwhile(lambda: _load_launcher(engine.gui))
     from .launcher import DesktopOptions, Launcher
     from .window_manager import WindowOptions
+
+    if engine is not None and not engine.early:
+        gui_reason = start_engine(args.engine)  # after ours: Qt loads last (Engine.early)
 
     width, height = args.size or (960, 720)
     window = WindowOptions(width=width, height=height, min_size=args.min_size,

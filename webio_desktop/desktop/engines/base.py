@@ -67,6 +67,10 @@ class Engine(Protocol):
 
     name: str  # what --engine calls it: "qt" or "system"
     gui: str  # pywebview's backend name: "qt", "gtk", ...
+    # Whether ``prestart`` starts something: the launcher then loads the engine before its own
+    # modules (they load while the engine boots); otherwise after them, so they overlap what
+    # does not need the engine (a one-file build still unpacking the engine's files).
+    early: bool
 
     def problem(self) -> str | None:
         """Why the engine can't open windows here (one line), or None. Loads the engine on
@@ -147,6 +151,7 @@ class Unavailable:
     """An engine that can't run on this platform; its ``problem()`` says why."""
 
     gui = ""
+    early = False
 
     def __init__(self, name: str, reason: str) -> None:
         self.name = name

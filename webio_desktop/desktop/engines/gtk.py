@@ -27,6 +27,7 @@ HINT = ("install the Debian packages gir1.2-webkit2-4.1 and libwebkit2gtk-4.1-0,
 class GtkEngine:
     name = "system"
     gui = "gtk"
+    early = True
 
     def __init__(self) -> None:
         self._manager: WindowManager | None = None

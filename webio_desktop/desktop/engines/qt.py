@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class QtEngine:
     name = "qt"
     gui = "qt"
+    early = False
 
     def __init__(self) -> None:
         self._manager: WindowManager | None = None
