@@ -55,7 +55,8 @@ def gui_problem(engine: str = DEFAULT_ENGINE) -> str | None:
 def start_engine(engine: str = DEFAULT_ENGINE) -> str | None:
     """Load ``engine`` on this (main) thread and start its processes (``Engine.prestart``); why
     native windows can't open (None when they can). The launcher calls it before it imports the
-    server and the app, so the engine's processes boot on another core meanwhile."""
+    server and the app when the engine starts something early (``Engine.early``), so the
+    engine's processes boot on another core meanwhile; otherwise after them."""
     reason = gui_problem(engine)
     if reason is None:
         get_engine(engine).prestart()
