@@ -106,3 +106,22 @@ def test_an_engine_that_starts_with_its_window_is_loaded_after_the_launcher(tmp_
     seen = run_python(ORDER.replace("EARLY", "False"), tmp_path)
     assert seen == {"loaded when the engine was checked": [
         "tornado", "webio_desktop.desktop.launcher", "webio_desktop.desktop.server"]}
+
+
+def test_qt_loads_first_unless_a_one_file_start_still_unpacks_its_files(monkeypatch):
+    import sys
+
+    from webio_desktop.desktop.engines.qt import QtEngine
+    from webio_desktop.desktop.onefile import EngineGate
+
+    read, write = os.pipe()
+    try:
+        assert QtEngine().early
+        gate = EngineGate(read)  # the app's gate, waiting for the engine's files
+        monkeypatch.setattr(sys, "meta_path", [gate, *sys.meta_path])
+        assert not QtEngine().early
+        gate.fd = None  # every file is whole: the gate is done
+        assert QtEngine().early
+    finally:
+        os.close(read)
+        os.close(write)

@@ -770,6 +770,14 @@ class EngineGate:
                     sys.meta_path.remove(self)
 
 
+def engine_files_pending() -> bool:
+    """Whether this app started before its engine's files were whole and still waits for some
+    (its gate is on ``sys.meta_path``; the built app's copy of this module is ``webio_onefile``,
+    so the gate is known by its class name)."""
+    return any(type(finder).__name__ == "EngineGate" and getattr(finder, "fd", None) is not None
+               for finder in sys.meta_path)
+
+
 def install_engine_gate() -> EngineGate | None:
     """In an app started before its engine's files are whole (``WEBIO_ONEFILE_READY_FD``):
     the gate, first on ``sys.meta_path``; else None."""

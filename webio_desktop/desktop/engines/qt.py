@@ -19,7 +19,15 @@ if TYPE_CHECKING:
 class QtEngine:
     name = "qt"
     gui = "qt"
-    early = False
+
+    @property
+    def early(self) -> bool:
+        """Qt loads before our modules (a built app started 738 vs 803 ms, 12 alternating
+        starts), except while a one file's first start still unpacks Qt's files: then our
+        modules load meanwhile."""
+        from ..onefile import engine_files_pending
+
+        return not engine_files_pending()
 
     def __init__(self) -> None:
         self._manager: WindowManager | None = None
