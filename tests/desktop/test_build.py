@@ -26,6 +26,13 @@ from .xwin import close_window, find_windows, focused_window_name, stacking_orde
 BUILD_TIMEOUT = pytest.mark.timeout(1800)
 
 
+def kill_if_running(proc: subprocess.Popen) -> None:
+    """The end of a test's app: killed if it still runs (a failed test), then reaped."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
+
+
 def cli(*args: str, cwd, env: dict | None = None, prelude: str = "") -> subprocess.CompletedProcess:
     code = f"{prelude}\nimport sys\nfrom webio_desktop.desktop.cli import main\nsys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True,
@@ -351,9 +358,7 @@ def test_one_file_build_shows_a_splash_until_its_window_loaded(built_onefile, xd
         close_window(xdisplay, find_windows(xdisplay, "^Notes$")[0])
         assert proc.wait(30) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        kill_if_running(proc)
 
 
 @pytest.mark.slow
@@ -380,9 +385,7 @@ def test_one_file_unpacks_once_into_the_user_cache(built_onefile, xdisplay, home
             close_window(xdisplay, find_windows(xdisplay, "^Notes$")[0])
             assert proc.wait(30) == 0
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+            kill_if_running(proc)
 
     start_and_close()
     version = versions / payload.key
@@ -478,9 +481,7 @@ def test_one_file_app_starts_on_the_first_part_and_waits_for_the_engines_files(
         assert proc.returncode == 0, out + err
         assert "webio-desktop: verify ok: Notes" in out
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        kill_if_running(proc)
 
 
 @pytest.mark.slow
@@ -620,7 +621,6 @@ def test_system_engine_build_is_small_and_runs_on_webkitgtk(tmp_path, xdisplay):
         close_window(xdisplay, find_windows(xdisplay, "^Notes$")[0])
         assert proc.wait(30) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        kill_if_running(proc)
     (log,) = (home / ".state").rglob("desktop_multi.log")
     assert "test channel" not in log.read_text()
