@@ -58,8 +58,8 @@ class QtEngine:
         """Nothing: Qt WebEngine boots Chromium in its own threads and processes once pywebview
         makes the first page, while Python still imports. Tried (2026-12-03) and not kept: the
         QApplication and a hidden off-the-record page made here, the page deleted once the first
-        window had its own. No gain in alternating starts, and under load 3 of 10 first pages
-        loaded but never painted."""
+        window had its own. No gain in alternating starts (2026-12-03; the starts it seemed to
+        leave unpainted were windows keeping an older title, a race fixed in the shim)."""
 
     def meanwhile(self, work: Callable[[], Any]) -> None:
         """``work`` right here: Chromium's zygotes boot without Qt's loop; turning the loop
