@@ -108,6 +108,23 @@ def test_an_engine_that_starts_with_its_window_is_loaded_after_the_launcher(tmp_
         "tornado", "webio_desktop.desktop.launcher", "webio_desktop.desktop.server"]}
 
 
+def test_an_engine_whose_answer_changes_during_the_imports_is_still_checked_once(tmp_path):
+    """Qt's ``early`` turns True once a one file's engine files are whole, which may happen while
+    the launcher's modules load: the engine is checked once all the same, after them."""
+    (tmp_path / "app.py").write_text("print('the app ran')\n")
+    flipping = ORDER.replace("name, gui, early = \"qt\", \"qt\", EARLY", """name, gui = "qt", "qt"
+        asked = 0
+
+        @property
+        def early(self):
+            Recording.asked += 1
+            return Recording.asked > 1  # the files were whole by the second question""")
+    assert flipping != ORDER
+    seen = run_python(flipping, tmp_path)
+    assert seen == {"loaded when the engine was checked": [
+        "tornado", "webio_desktop.desktop.launcher", "webio_desktop.desktop.server"]}
+
+
 def test_qt_loads_first_unless_a_one_file_start_still_unpacks_its_files(monkeypatch):
     import sys
 

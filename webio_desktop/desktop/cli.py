@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
     from .engines import get_engine, start_engine
 
     engine = None if browser else get_engine(args.engine)
+    early = engine is not None and engine.early  # asked once: Qt's answer may change meanwhile
     gui_reason = None
-    if engine is not None and engine.early:
+    if early:
         gui_reason = start_engine(args.engine)
         if gui_reason is None:
             # Only now the launcher, the server and Tornado: they load while the engine boots.
@@ -123,8 +124,8 @@ def main(argv: list[str] | None = None, *, app_id: str | None = None) -> int:
     from .launcher import DesktopOptions, Launcher
     from .window_manager import WindowOptions
 
-    if engine is not None and not engine.early:
-        gui_reason = start_engine(args.engine)  # after ours: Qt loads last (Engine.early)
+    if engine is not None and not early:  # e.g. Qt while a one file still unpacks its files
+        gui_reason = start_engine(args.engine)
 
     width, height = args.size or (960, 720)
     window = WindowOptions(width=width, height=height, min_size=args.min_size,
