@@ -19,7 +19,7 @@ def layer_of(module: str) -> str:
     parts = module.split(".")[1:]
     first = parts[0] if parts else ""
     if first in ("protocol", "exceptions", "appkind", "render", "template", "compat",
-                 "_pyinstaller"):
+                 "_pyinstaller", "lazy_names"):
         return "bottom"
     if first == "sessions":
         return "sessions"

@@ -9,7 +9,6 @@ boot while Python imports the rest (``desktop/cli.py``).
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -17,6 +16,7 @@ from . import exceptions
 from .exceptions import SessionClosedException, SessionException, SessionNotFoundException
 from .sessions.host import HostOnDemand as _HostOnDemand
 from .bokeh_hook import watch as _watch_bokeh
+from .lazy_names import lazy_names as _lazy_names
 
 __version__ = "0.1.0"
 __author__ = "webio-desktop developers"
@@ -29,30 +29,14 @@ __all__ = ["start_server", "config", "STATIC_PATH", "enable_debug", "input", "ou
            "session", "platform", "exceptions", "SessionException", "SessionClosedException",
            "SessionNotFoundException"]
 
-# name -> (module, attribute or None for the module itself), loaded by __getattr__
-_LAZY = {
+# name -> (module, attribute; None: the module itself), loaded on first use
+__getattr__, __dir__ = _lazy_names(__name__, globals(), {
     "input": (".input", None), "output": (".output", None), "pin": (".pin", None),
     "session": (".session", None), "platform": (".platform", None),
     "start_server": (".platform.tornado", "start_server"),
     "config": (".page_config", "config"),
     "STATIC_PATH": (".utils", "STATIC_PATH"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The public names above, imported when first asked for (then kept in the namespace)."""
-    try:
-        module_name, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    module = importlib.import_module(module_name, __name__)
-    value = module if attribute is None else getattr(module, attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+})
 
 
 def enable_debug(level: int | None = None) -> None:

@@ -9,8 +9,7 @@ the launcher and the server: each public name below loads its module on first us
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy_names import lazy_names as _lazy_names
 
 # public name -> the module of this package that defines it
 _HOMES = {
@@ -24,18 +23,5 @@ _HOMES = {
 }
 
 __all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> Any:
-    """A public name of the shell, imported from its module when first asked for."""
-    try:
-        home = _HOMES[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+__getattr__, __dir__ = _lazy_names(__name__, globals(),
+                                  {name: (f".{home}", name) for name, home in _HOMES.items()})

@@ -24,10 +24,9 @@ from pathlib import Path
 
 from .._pyinstaller import get_hook_dirs
 from .engines import DEFAULT_ENGINE, ENGINES, engine_module
-from .buildinfo import BUILD_INFO
+from .buildinfo import BUILD_INFO, VERIFY_ENV
 from .onefile import write_onefile
 from .slim import broken_links
-from .buildinfo import VERIFY_ENV
 
 EXTRA_HINT = "pip install 'webio-desktop[build]'"
 
