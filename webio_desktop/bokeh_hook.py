@@ -9,12 +9,14 @@ takes about half a second here, so webio_desktop never imports it: when bokeh is
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
 import importlib.util
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # importlib.abc loads importlib.resources, tempfile, shutil: ~8 ms at start-up
+    import importlib.abc
+    import importlib.machinery
 
 NOTEBOOK_TYPE = "pywebio"
 NOTEBOOK_MODULE = "bokeh.io.notebook"
@@ -52,8 +54,9 @@ def install(notebook: ModuleType) -> None:
     notebook.install_notebook_hook(NOTEBOOK_TYPE, _load, _show_doc, _show_app, overwrite=True)
 
 
-class _InstallAfterLoading(importlib.abc.Loader):
-    """Bokeh's own loader for its notebook module, then :func:`install`."""
+class _InstallAfterLoading:
+    """Bokeh's own loader for its notebook module, then :func:`install` (a loader by protocol:
+    the import system asks only for these two methods)."""
 
     def __init__(self, loader: importlib.abc.Loader) -> None:
         self.loader = loader
@@ -66,9 +69,10 @@ class _InstallAfterLoading(importlib.abc.Loader):
         install(module)
 
 
-class _NotebookModuleFinder(importlib.abc.MetaPathFinder):
+class _NotebookModuleFinder:
     """Finds nothing itself: when bokeh's notebook module is first imported, it hands back the
-    real spec with :class:`_InstallAfterLoading` around its loader, and steps aside."""
+    real spec with :class:`_InstallAfterLoading` around its loader, and steps aside (a meta path
+    finder by protocol: ``find_spec`` is all the import system calls)."""
 
     def find_spec(self, name: str, path: Any = None,
                   target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:

@@ -26,11 +26,14 @@ def run_python(code: str, tmp_path: Path) -> dict:
 
 
 def test_importing_the_package_loads_neither_tornado_nor_asyncio(tmp_path):
+    """Nor what only later steps need: ``inspect`` (what kind of function an app is) and
+    ``importlib.abc`` (with importlib.resources, tempfile, shutil: the bokeh hook's bases)."""
     seen = run_python("""
         import json, sys
         import webio_desktop, webio_desktop.desktop
-        before = sorted(m for m in ("tornado", "asyncio", "webio_desktop.output",
-                                    "webio_desktop.desktop.launcher") if m in sys.modules)
+        before = sorted(m for m in ("tornado", "asyncio", "webio_desktop.output", "inspect",
+                                    "importlib.abc", "webio_desktop.desktop.launcher")
+                        if m in sys.modules)
         from webio_desktop import start_server, output
         print(json.dumps({"before": before, "after": "tornado" in sys.modules,
                           "put_text": output.put_text.__module__,

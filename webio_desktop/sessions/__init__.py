@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..appkind import is_coroutine_app
-
 if TYPE_CHECKING:  # importing the package (for host.py) must not load the core and asyncio
     from .core import Session, SessionInfo
 
@@ -13,6 +11,8 @@ if TYPE_CHECKING:  # importing the package (for host.py) must not load the core 
 def new_session(app: Callable, info: SessionInfo, *, debug: bool = False,
                 on_close: Callable[[Session], None] | None = None) -> Session:
     """A coroutine session for ``async def`` apps, a thread session for the others."""
+    from ..appkind import is_coroutine_app  # (inspect: not at the package's import)
+
     if is_coroutine_app(app):
         from .coroutine import CoroutineSession, session_loop
 
