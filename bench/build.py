@@ -34,7 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from desktop import FLOOR_APP, OUR_APP, free_port, painted_at, start_xvfb, stop
+from desktop import (FLOOR_APP, OUR_APP, free_port, painted_at, start_session_bus, start_xvfb, stop,
+                     stop_session_bus)
 from xvisible import FirstVisible
 
 HERE = Path(__file__).resolve().parent
@@ -117,6 +118,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-onefile", dest="onefile", action="store_false",
                         help="leave out the one-file build")
+    parser.add_argument("--no-session-bus", dest="session_bus", action="store_false",
+                        help="no D-Bus session bus (as before 2026-12-03)")
     parser.add_argument("--out", default=str(HERE / "results" / "build.json"))
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -140,6 +143,7 @@ def main() -> int:
                 results[kind]["engine_floor_mib"] = engine_floor_mib(executable.parent)
             print(f"{kind:12} build {seconds:.1f} s, {mib:.0f} MiB", file=sys.stderr, flush=True)
         xvfb, display = start_xvfb()
+        bus = start_session_bus() if args.session_bus else None
         try:
             with sync_playwright() as pw:
                 for kind in kinds:  # the one file's first start is a cold one
@@ -157,6 +161,7 @@ def main() -> int:
                               f"content {sample['content_ms']:.0f} ms", file=sys.stderr, flush=True)
         finally:
             xvfb.terminate()
+            stop_session_bus(bus)
             xvfb.wait(10)
 
     for start in starts:

@@ -66,14 +66,41 @@ webview.start(gui='qt', private_mode=True)
 """
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str]:
+def start_xvfb(log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
+    """(Xvfb, its display); ``log``: a file for the X server's own messages."""
     read, write = os.pipe()
     proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
                              "-nolisten", "tcp"], pass_fds=(write,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=log)
     os.close(write)
     with os.fdopen(read) as f:
         return proc, f":{f.readline().strip()}"
+
+
+def start_session_bus() -> subprocess.Popen:
+    """A D-Bus session bus for the apps started, as every desktop session has; its address goes
+    into this process's environment, which each start inherits.
+
+    Without one, GLib (GTK, so WebKitGTK and its floors) tries to spawn ``dbus-launch`` in each
+    of its processes at every start, a cost no user's desktop has. The bus lives for the whole
+    run, so what it starts on demand (the accessibility bus) is started once, in the warm-up,
+    as in a session that has been up for a while."""
+    read, write = os.pipe()
+    proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", f"--print-address={write}"],
+                            pass_fds=(write,), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    os.close(write)
+    with os.fdopen(read) as f:
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = f.readline().strip()
+    return proc
+
+
+def stop_session_bus(bus: subprocess.Popen | None) -> None:
+    """The bus and what it started (the accessibility bus and registry)."""
+    if bus is not None:
+        os.killpg(bus.pid, signal.SIGTERM)
+        bus.wait(10)
+        os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
 
 def free_port() -> int:
@@ -163,6 +190,8 @@ def compile_package(repo: Path = REPO) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-session-bus", dest="session_bus", action="store_false",
+                        help="no D-Bus session bus (as before 2026-12-03)")
     parser.add_argument("--out", default=str(HERE / "results" / "desktop.json"))
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout of webio-desktop (e.g. main) measured as a third "
@@ -177,6 +206,7 @@ def main() -> int:
         compile_package(repos["baseline"])
     kinds = list(repos)
     xvfb, display = start_xvfb()
+    bus = start_session_bus() if args.session_bus else None
     results: dict[str, list[dict]] = {kind: [] for kind in kinds}
     try:
         with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
@@ -196,6 +226,7 @@ def main() -> int:
                           file=sys.stderr, flush=True)
     finally:
         xvfb.terminate()
+        stop_session_bus(bus)
         xvfb.wait(10)
 
     print(f"\n{'':20}{'floor':>12}{'ours':>12}{'ratio':>8}{'target':>8}"
