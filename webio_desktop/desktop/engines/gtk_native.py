@@ -20,7 +20,6 @@ from gi.repository import Gdk, Gtk  # noqa: E402
 from .base import Filters, Fire
 from .gtk_gui import (bring_to_front, fill_menu, gui_call,  # gui_call: base.Native's too
                       message_dialog, mnemonic_label, repaint_pages_after, run_dialog)
-from .gtk_tray import set_tray as _set_tray
 
 
 def _view(window: Any) -> Any:
@@ -255,4 +254,7 @@ def install() -> None:
 
 
 def set_tray(manager: Any, window: Any, spec: dict | None, fire: Fire) -> None:
-    gui_call(lambda: _set_tray(manager, window, spec, fire))
+    # Loaded with the first tray: most apps have none, and every start would pay for it.
+    from .gtk_tray import set_tray as make_tray
+
+    gui_call(lambda: make_tray(manager, window, spec, fire))

@@ -14,7 +14,6 @@ from typing import Any
 
 from .base import Filters, Fire
 from .qt_gui import bring_to_front, fill_menu, gui_call  # gui_call: base.Native's too
-from .qt_tray import set_tray as _set_tray
 
 def _view(window: Any) -> Any:
     """On the GUI thread: pywebview's Qt window (a QMainWindow) of ``window``."""
@@ -186,4 +185,7 @@ def _menu_bar(view: Any, menus: list[dict], fire: Fire) -> None:
 
 
 def set_tray(manager: Any, window: Any, spec: dict | None, fire: Fire) -> None:
-    gui_call(lambda: _set_tray(manager, window, spec, fire))
+    # Loaded with the first tray: most apps have none, and every start would pay for it.
+    from .qt_tray import set_tray as make_tray
+
+    gui_call(lambda: make_tray(manager, window, spec, fire))
