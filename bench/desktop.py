@@ -69,8 +69,10 @@ webview.start(gui='qt', private_mode=True)
 def start_xvfb(log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
     """(Xvfb, its display); ``log``: a file for the X server's own messages."""
     read, write = os.pipe()
+    # -noreset: by default the server resets when its last client leaves, and a start that
+    # connects meanwhile is refused ("could not connect to display").
     proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write,),
+                             "-nolisten", "tcp", "-noreset"], pass_fds=(write,),
                             stdout=log, stderr=log)
     os.close(write)
     with os.fdopen(read) as f:

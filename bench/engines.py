@@ -254,9 +254,11 @@ def main() -> int:
             try:
                 return start_once(command, display, home, env)
             except TimeoutError:
-                if xvfb.poll() is None:
-                    raise
                 xlog.seek(0)
+                if xvfb.poll() is None:
+                    print(f"the X server's messages:\n{xlog.read()[-2000:].decode(errors='replace')}",
+                          file=sys.stderr)
+                    raise
                 print(f"Xvfb exited ({xvfb.returncode}) during a start of {kind}:\n"
                       f"{xlog.read()[-2000:].decode(errors='replace')}", file=sys.stderr)
                 restarts.append(kind)
