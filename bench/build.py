@@ -206,6 +206,18 @@ def report(results: dict, kinds: list[str], starts: list[str]) -> dict:
         shown = f"{value:.0f}{unit}" if unit == " ms" else f"{value:.2f}{unit}"
         print(f"{label:38}{shown:>10}  {f'<= {target}{unit}' if target else '':>12}  {verdict}")
         summary[label] = {"value": value, "target": target}
+    pairs = [("one folder / plain", "ours", "plain")]
+    if "onefile-cold" in results:
+        pairs += [("one file cold / one folder", "onefile-cold", "ours"),
+                  ("one file warm / one folder", "onefile-warm", "ours")]
+    print("content, per-round ratios (the starts of a round are seconds apart), median [quartiles]:")
+    for label, top, bottom in pairs:
+        ratios = [a["content_ms"] / b["content_ms"]
+                  for a, b in zip(results[top]["starts"], results[bottom]["starts"])]
+        q1, _, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        median = statistics.median(ratios)
+        print(f"  {label}: {median:.2f}x [{q1:.2f}-{q3:.2f}]")
+        summary[f"{label}, per round"] = {"median": median, "quartiles": [q1, q3]}
     print(f"(Qt WebEngine floor: {ours['engine_floor_mib']:.0f} MiB of our "
           f"{ours['size_mib']:.0f} MiB; load average at the end: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})")
