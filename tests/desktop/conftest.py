@@ -191,7 +191,20 @@ class Launched:
         return found[0]
 
     def wait_exit(self, timeout: float = 20) -> int:
-        return self.proc.wait(timeout)
+        """The exit status; if the app has not exited in ``timeout`` s, it is aborted (its
+        faulthandler writes every thread's stack to stderr.log) and the test fails showing
+        its last output and those stacks, so a hang at exit says where it hung."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+            stderr = (self.home / "stderr.log").read_text(errors="replace")[-8000:]
+            raise AssertionError(f"the app did not exit within {timeout} s; its last output:\n"
+                                 + "\n".join(self.lines[-40:]) + f"\nits stderr:\n{stderr}")
 
     def stop(self) -> None:
         if self._channel is not None:
@@ -237,6 +250,7 @@ def launch(browser_type, home: Path, engine: str):
             "QTWEBENGINE_REMOTE_DEBUGGING": f"127.0.0.1:{cdp_port}",
             "BROWSER": "true",  # webbrowser.open must not start a real browser
             "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",  # stacks on SIGABRT (wait_exit) and on crashes
             "WEBIO_DESKTOP_TEST_CHANNEL": str(channel),  # only the system engine's tests read it
         })
         if display:
