@@ -34,17 +34,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from desktop import (FLOOR_APP, OUR_APP, free_port, painted_at, start_session_bus, start_xvfb, stop,
-                     stop_session_bus)
+from desktop import (FLOOR_APP, OUR_APP, free_port, painted_at, per_round, plain_build,
+                     start_session_bus, start_xvfb, stop, stop_session_bus, tree_mib)
 from xvisible import FirstVisible
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-
-
-def tree_mib(path: Path) -> float:
-    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-    return sum(p.stat().st_size for p in files if not p.is_symlink()) / 2**20
 
 
 def engine_floor_mib(bundle: Path) -> float:
@@ -60,25 +55,19 @@ KINDS = {"plain": ("plain", False), "ours": ("ours", False), "ours-onefile": ("o
 
 def build(kind: str, script: Path, where: Path, onefile: bool) -> tuple[Path, float, float]:
     """(executable, seconds, MiB)"""
-    mode = "--onefile" if onefile else "--onedir"
-    if kind.startswith("ours"):
-        command = [sys.executable, "-m", "webio_desktop", "build", str(script), "--name", kind,
-                   "--no-verify", mode]
-    else:
-        # GTK's bindings are left out as our Qt builds leave them out: with PyGObject installed
-        # (the system engine) pywebview's hook would add ~50 MiB of GTK to the plain build.
-        command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--windowed",
-                   "--exclude-module", "gi", "--exclude-module", "cairo",
-                   "--name", kind, mode, str(script)]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if kind.startswith("plain"):
+        executable, seconds = plain_build(script, kind, where, onefile=onefile)
+        return executable, seconds, tree_mib(where / "dist" / kind)
     started = time.monotonic()
-    result = subprocess.run(command, cwd=where, env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "webio_desktop", "build", str(script), "--name",
+                             kind, "--no-verify", "--onefile" if onefile else "--onedir"],
+                            cwd=where, env={**os.environ, "PYTHONPATH": str(REPO)},
+                            capture_output=True, text=True)
     seconds = time.monotonic() - started
     if result.returncode != 0:
         raise RuntimeError(f"{kind} build failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
     dist = where / "dist" / kind
-    executable = dist if onefile else dist / kind
-    return executable, seconds, tree_mib(dist)
+    return (dist if onefile else dist / kind), seconds, tree_mib(dist)
 
 
 # start kind -> (build kind, one-file cache emptied before the start)
@@ -212,10 +201,7 @@ def report(results: dict, kinds: list[str], starts: list[str]) -> dict:
                   ("one file warm / one folder", "onefile-warm", "ours")]
     print("content, per-round ratios (the starts of a round are seconds apart), median [quartiles]:")
     for label, top, bottom in pairs:
-        ratios = [a["content_ms"] / b["content_ms"]
-                  for a, b in zip(results[top]["starts"], results[bottom]["starts"])]
-        q1, _, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
-        median = statistics.median(ratios)
+        q1, median, q3 = per_round(results[top]["starts"], results[bottom]["starts"], "content_ms")
         print(f"  {label}: {median:.2f}x [{q1:.2f}-{q3:.2f}]")
         summary[f"{label}, per round"] = {"median": median, "quartiles": [q1, q3]}
     print(f"(Qt WebEngine floor: {ours['engine_floor_mib']:.0f} MiB of our "

@@ -105,6 +105,43 @@ def stop_session_bus(bus: subprocess.Popen | None) -> None:
         os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
 
+def tree_mib(path: Path) -> float:
+    """Bytes of a file, or of every file in a folder (links not followed), in MiB."""
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files if not p.is_symlink()) / 2**20
+
+
+# The other engine's bindings, left out of a plain build on an engine as our builds leave them
+# out: with both installed, pywebview's hook would add them (~50 MiB of GTK to a Qt build).
+OTHER_BINDINGS = {"qt": ("gi", "cairo"), "system": ("PyQt6", "qtpy")}
+
+
+def plain_build(script: Path, name: str, where: Path, engine: str = "qt",
+                onefile: bool = False) -> tuple[Path, float]:
+    """(executable, seconds) of ``script`` built with PyInstaller's defaults (``--windowed``),
+    the floor of a built pywebview app on ``engine`` ("qt" or "system")."""
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean",
+                             "--windowed", *(arg for module in OTHER_BINDINGS[engine]
+                                             for arg in ("--exclude-module", module)),
+                             "--name", name, "--onefile" if onefile else "--onedir", str(script)],
+                            cwd=where, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"plain build of {name} failed:\n{result.stderr[-3000:]}")
+    dist = where / "dist" / name
+    return (dist if onefile else dist / name), time.monotonic() - started
+
+
+def per_round(tops: list[dict], bottoms: list[dict], key: str) -> tuple[float, float, float]:
+    """(q1, median, q3) of the ratios top / bottom of each round's two samples. The starts of a
+    round are seconds apart, so a machine that slows down for a while slows both."""
+    ratios = [top[key] / bottom[key] for top, bottom in zip(tops, bottoms)]
+    if len(ratios) < 2:
+        return ratios[0], ratios[0], ratios[0]
+    q1, _, q3 = statistics.quantiles(ratios, n=4)
+    return q1, statistics.median(ratios), q3
+
+
 def free_port() -> int:
     import socket
 

@@ -26,8 +26,8 @@ Every round starts each kind once, in alternating order; besides each kind's med
 are also given as the median of the per-round ratios (the two starts of a round are seconds
 apart, so a machine that slows down for a while slows both), with their quartiles.
 
-Runs alternate between the engines under one Xvfb. Run: ``.venv/bin/python bench/engines.py
-[--runs 5] [--no-build]``. Targets (issue 17): the system build <= 40 MiB, its start-up <= 1.0x
+Runs alternate between the engines under one Xvfb and a D-Bus session bus. Run:
+``.venv/bin/python bench/engines.py [--runs 5] [--no-build] [--only KINDS] [--no-session-bus]``. Targets (issue 17): the system build <= 40 MiB, its start-up <= 1.0x
 the Qt build's.
 """
 from __future__ import annotations
@@ -42,8 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from desktop import (compile_package, start_session_bus, start_xvfb, stop, stop_session_bus,
-                     tree_pss_mib)
+from desktop import (compile_package, per_round, plain_build, start_session_bus, start_xvfb, stop,
+                     stop_session_bus, tree_mib, tree_pss_mib)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -114,11 +114,6 @@ webview.start(gui=sys.argv[1], private_mode=True)
 GUI = {"qt": "qt", "system": "gtk"}
 
 
-def tree_mib(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*")
-               if p.is_file() and not p.is_symlink()) / 2**20
-
-
 def painted_at(display: str, deadline: float) -> float:
     """Epoch ms of the paint, from the window title the page set."""
     while time.monotonic() < deadline:
@@ -168,30 +163,6 @@ def build(engine: str, script: Path, where: Path) -> tuple[Path, float, float]:
     return where / "dist" / name / name, time.monotonic() - started, tree_mib(where / "dist" / name)
 
 
-def build_plain(engine: str, floor: Path, where: Path) -> tuple[Path, float, float]:
-    """(executable, seconds, MiB) of the bare window built with PyInstaller's defaults."""
-    name = f"plain_{engine}"
-    other = ["gi", "cairo"] if engine == "qt" else ["PyQt6", "qtpy"]
-    excludes = [arg for module in other for arg in ("--exclude-module", module)]
-    started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean",
-                             "--windowed", *excludes, "--name", name, str(floor)], cwd=where,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"plain {engine} build failed:\n{result.stderr[-3000:]}")
-    return where / "dist" / name / name, time.monotonic() - started, tree_mib(where / "dist" / name)
-
-
-def paired(results: dict, top: str, bottom: str) -> tuple[float, float, float]:
-    """Quartiles (q1, median, q3) of the per-round ratios top / bottom."""
-    ratios = [a["startup_ms"] / b["startup_ms"]
-              for a, b in zip(results[top]["samples"], results[bottom]["samples"])]
-    if len(ratios) < 2:
-        return ratios[0], ratios[0], ratios[0]
-    q1, median, q3 = statistics.quantiles(ratios, n=4)
-    return q1, statistics.median(ratios), q3
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -230,7 +201,8 @@ def main() -> int:
                 commands[f"{engine} build"] = ([str(executable)], {})
                 print(f"{engine} build: {seconds:.0f} s, {mib:.1f} MiB", file=sys.stderr,
                       flush=True)
-                executable, seconds, mib = build_plain(engine, floor, tmp_path)
+                executable, seconds = plain_build(floor, f"plain_{engine}", tmp_path, engine)
+                mib = tree_mib(executable.parent)
                 results[f"{engine} plain build"] = {"build_s": seconds, "size_mib": mib}
                 commands[f"{engine} plain build"] = ([str(executable), GUI[engine]], {})
                 print(f"{engine} plain build: {seconds:.0f} s, {mib:.1f} MiB", file=sys.stderr,
@@ -255,12 +227,12 @@ def main() -> int:
                 return start_once(command, display, home, env)
             except TimeoutError:
                 xlog.seek(0)
+                messages = xlog.read()[-2000:].decode(errors="replace")
                 if xvfb.poll() is None:
-                    print(f"the X server's messages:\n{xlog.read()[-2000:].decode(errors='replace')}",
-                          file=sys.stderr)
+                    print(f"the X server's messages:\n{messages}", file=sys.stderr)
                     raise
-                print(f"Xvfb exited ({xvfb.returncode}) during a start of {kind}:\n"
-                      f"{xlog.read()[-2000:].decode(errors='replace')}", file=sys.stderr)
+                print(f"Xvfb exited ({xvfb.returncode}) during a start of {kind}:\n{messages}",
+                      file=sys.stderr)
                 restarts.append(kind)
                 xvfb, display = start_xvfb(xlog)
                 return start_once(command, display, home, env)
@@ -323,7 +295,8 @@ def main() -> int:
               "Qt build means the target is below what the engine allows in this run):")
         results["paired"] = {}
         for top, bottom in pairs:
-            q1, median, q3 = paired(results, top, bottom)
+            q1, median, q3 = per_round(results[top]["samples"], results[bottom]["samples"],
+                                       "startup_ms")
             results["paired"][f"{top} / {bottom}"] = [q1, median, q3]
             print(f"  {top} / {bottom}: {median:.2f}x [{q1:.2f}-{q3:.2f}]")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
