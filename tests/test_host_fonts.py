@@ -3,6 +3,8 @@ same faces as the full stack, and an app's own font still wins."""
 from __future__ import annotations
 
 from webio_desktop import config
+import pytest
+
 from webio_desktop.desktop.shim import LINUX_FONTS, shim_head
 from webio_desktop.server.page import render_page
 
@@ -39,3 +41,15 @@ def test_the_short_stacks_replace_the_long_ones(page):
 def test_an_apps_own_font_still_wins(page):
     fonts = body_font(page, shim_head("linux"), css_style=":root { --webio-font: Georgia, serif; }")
     assert fonts["body"] == "Georgia, serif"
+
+
+def test_the_desktops_font_is_named_when_the_engine_knows_it(page):
+    fonts = body_font(page, shim_head("linux", ui_font="Noto Sans"))
+    assert fonts == {"body": '"Noto Sans", sans-serif', "mono": '"DejaVu Sans Mono", monospace'}
+    assert shim_head("win32", ui_font="Cantarell") == shim_head("win32")
+
+
+@pytest.mark.parametrize("name", ['Evil"; } body { color: red', "a</style><script>x()</script>",
+                                  "back\\slash", "new\nline", ""])
+def test_a_font_name_that_could_break_out_is_not_used(name):
+    assert shim_head("linux", ui_font=name) == shim_head("linux")

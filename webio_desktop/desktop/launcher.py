@@ -41,7 +41,7 @@ from ..sessions.script_mode import ScriptModeHost, ScriptSession
 from ..utils import parse_file_size
 from . import native
 from .server import DesktopServer
-from .shim import SHIM_HEAD
+from .shim import shim_head
 from .state import state_key_for
 from .window_manager import WindowOptions
 
@@ -318,7 +318,7 @@ class Launcher(ScriptModeHost):
         server = self._server = DesktopServer(
             host="127.0.0.1" if desktop else self.options.host,
             port=0 if desktop else self.options.port,
-            extra_head=SHIM_HEAD if desktop else "",
+            extra_head=self._shim_head() if desktop else "",
             reload=ReloadChannel() if self.reloading else None,
             prerender=desktop if what.get("prerender") is None else bool(what["prerender"]),
             **config)
@@ -412,6 +412,12 @@ class Launcher(ScriptModeHost):
         print(f"webio-desktop: reloaded {Path(self._script[0]).name} in "
               f"{elapsed * 1000:.0f} ms{failed}", flush=True)
         return elapsed
+
+    def _shim_head(self) -> str:
+        """The windows' shim (``shim.py``), naming the desktop's font when the engine knows it."""
+        from .engines import get_engine
+
+        return shim_head(ui_font=get_engine(self.options.engine).ui_font())
 
     def _run_windows(self, server: DesktopServer) -> None:
         from .engines import get_engine

@@ -111,14 +111,28 @@ document.addEventListener('click', (e) => {
 # The fonts of the page's stacks that Linux can have (webio.css's --webio-host-font/-mono): the
 # same faces the whole stacks resolve to there (system-ui is first and always found), without
 # WebKitGTK's ~35 ms of looking for Segoe UI, Roboto, Menlo and the rest before its first paint.
-LINUX_FONTS = ('<style>html { --webio-host-font: system-ui, sans-serif; '
-               '--webio-host-mono: "DejaVu Sans Mono", monospace; }</style>')
+def linux_fonts(ui_font: str | None = None) -> str:
+    """The page's font stacks on Linux. ``ui_font``: the desktop's interface font family, when
+    the engine knows it (``Engine.ui_font``); it names the face ``system-ui`` would find."""
+    family = _css_family(ui_font) if ui_font else None
+    body = f"{family}, sans-serif" if family else "system-ui, sans-serif"
+    return (f'<style>html {{ --webio-host-font: {body}; '
+            '--webio-host-mono: "DejaVu Sans Mono", monospace; }</style>')
 
 
-def shim_head(platform: str = sys.platform) -> str:
-    """What a desktop window's pages carry in ``<head>``: the shim, and on Linux its fonts."""
-    fonts = LINUX_FONTS if platform.startswith("linux") else ""
+def _css_family(name: str) -> str | None:
+    """``name`` as a quoted CSS family name; None for one that could leave its string or the
+    style element (the desktop's settings are the user's, but they end up in a page)."""
+    if not name.isprintable() or any(c in name for c in '"\\<>{};'):
+        return None
+    return f'"{name}"'
+
+
+LINUX_FONTS = linux_fonts()
+
+
+def shim_head(platform: str = sys.platform, ui_font: str | None = None) -> str:
+    """What a desktop window's pages carry in ``<head>``: the shim, and on Linux its fonts.
+    ``ui_font``: see ``linux_fonts``."""
+    fonts = linux_fonts(ui_font) if platform.startswith("linux") else ""
     return f'{fonts}<script type="module">{SHIM_JS}</script>'
-
-
-SHIM_HEAD = shim_head()

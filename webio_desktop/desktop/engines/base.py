@@ -103,6 +103,10 @@ class Engine(Protocol):
         """Thread-safe: (x, y) on the screen of the page's top-left corner, and the native
         window's X11 id (0 when there is none). The test channel uses it to aim real clicks."""
 
+    def ui_font(self) -> str | None:
+        """On the main thread, after ``problem()`` said None: the desktop's interface font
+        family, when the engine is better off told it than asked ``system-ui``; else None."""
+
     def native(self) -> Native:
         """The toolkit side of ``webio_desktop.desktop`` for these windows (loaded on first
         use, so a bundle of one engine never needs the other's toolkit)."""
@@ -177,6 +181,9 @@ class Unavailable:
 
     def content_origin(self, window: Any) -> tuple[int, int, int]:  # pragma: no cover
         raise RuntimeError(self._reason)
+
+    def ui_font(self) -> str | None:
+        return None
 
     def native(self) -> Native:  # pragma: no cover
         raise RuntimeError(self._reason)

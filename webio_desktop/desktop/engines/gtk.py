@@ -102,6 +102,19 @@ class GtkEngine:
         if view is not None:
             GLib.idle_add(lambda: bring_to_front(view.window) and False)
 
+    def ui_font(self) -> str | None:
+        """GTK's ``gtk-font-name`` family (e.g. "Cantarell"): the face WebKitGTK's
+        ``system-ui`` finds. Named, the page's first layout takes ~10 ms less here."""
+        try:
+            from gi.repository import Gtk, Pango
+
+            settings = Gtk.Settings.get_default()
+            name = settings.props.gtk_font_name if settings is not None else None
+            return Pango.FontDescription.from_string(name).get_family() if name else None
+        except Exception:
+            logger.debug("could not read the desktop's font", exc_info=True)
+            return None
+
     def native(self) -> Native:
         from . import gtk_native
 

@@ -93,6 +93,9 @@ class QtEngine:
     def content_origin(self, window: Any) -> tuple[int, int, int]:
         raise NotImplementedError("Qt windows are driven over DevTools in tests")
 
+    def ui_font(self) -> str | None:
+        return None  # Qt WebEngine keeps system-ui: Chromium showed no font-matching cost there
+
     def native(self) -> Native:
         from . import qt_native
 
