@@ -10,8 +10,9 @@ import pytest
 
 from conftest import wait_until
 
-from .conftest import ROOT, gtk_missing, qt_missing
-from .xwin import close_window, find_windows
+from .conftest import ROOT, gtk_missing, qt_missing, wait_for
+from .services import geometry
+from .xwin import close_window, find_windows, screen_area
 
 HELPER_PROCESS = {"qt": "QtWebEngineProcess", "system": "WebKitWebProcess"}
 
@@ -108,3 +109,40 @@ def test_the_engine_started_early_serves_the_first_window_and_leaves_no_stray_pa
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+
+@pytest.mark.parametrize("engine", ["system"], indirect=True)
+@pytest.mark.parametrize("renderer", [None, "0"], ids=["default", "gpu-path-kept"])
+def test_system_windows_paint_without_dmabuf_and_name_the_desktops_font(
+        launch, xdisplay, home, tmp_path, renderer):
+    """WebKitGTK's DMA-BUF renderer is off unless the user's environment keeps it
+    (``WEBKIT_DISABLE_DMABUF_RENDERER=0``), and the page paints either way. The page names
+    GTK's interface font instead of asking for ``system-ui`` (engines/gtk.py)."""
+    script = tmp_path / "app.py"
+    script.write_text("from webio_desktop.output import put_markdown\n"
+                      "from webio_desktop.session import set_env\n\n"
+                      "set_env(title='Paint check')\nput_markdown('# Painted here')\n"
+                      "import threading\nthreading.Event().wait()\n")
+    env = {"WEBKIT_DISABLE_DMABUF_RENDERER": renderer} if renderer else None
+    app = launch(script, opts=("--new-instance", "--no-remember"), display=xdisplay, env=env)
+    page = app.page()
+    page.wait_for_selector("text=Painted here", timeout=30_000)
+    web = _web_processes("system", app.proc)
+    assert len(web) == 1, web
+    assert web[0].environ().get("WEBKIT_DISABLE_DMABUF_RENDERER") == (renderer or "1")
+
+    window = wait_for(lambda: find_windows(xdisplay, "^Paint check$"), what="the window")[0]
+    wx, wy, _, _, _ = geometry(xdisplay, window)
+    wait_for(lambda: screen_area(xdisplay, wx, wy, 400, 160)[0] > 100,
+             what="the heading's dark pixels on the screen")
+
+    font_name = subprocess.run(  # what GTK says to a process of this display and home
+        [sys.executable, "-c", "import gi; gi.require_version('Gtk', '3.0');"
+         "from gi.repository import Gtk, Pango; print(Pango.FontDescription.from_string("
+         "Gtk.Settings.get_default().props.gtk_font_name).get_family())"],
+        env={**os.environ, "DISPLAY": xdisplay, "HOME": str(home)}, capture_output=True,
+        text=True, timeout=60, check=True).stdout.strip()
+    assert font_name
+    body = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert body.replace('"', "") == f"{font_name}, sans-serif", body

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from .base import Native
 
 logger = logging.getLogger("webio_desktop.desktop")
+# WebKitGTK's default renderer (DMA-BUF) sets up EGL in the app's process before it starts the web
+# process, and GL in the web process. Here (Mesa's llvmpipe, no GPU) that made a window's content
+# ~45 ms later; a GPU driver costs less, but not nothing. Our pages are documents and forms, which
+# WebKit paints as well on the CPU, and WebGL still works. WebKit's own switch: a user's "0"
+# (set before the launch) keeps the GPU path.
+CPU_PAINTING = ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
 HINT = ("install the Debian packages gir1.2-webkit2-4.1 and libwebkit2gtk-4.1-0, and "
         "webio-desktop[gtk] (PyGObject)")
 
@@ -36,6 +42,7 @@ class GtkEngine:
 
     def problem(self) -> str | None:
         os.environ["PYWEBVIEW_GUI"] = "gtk"
+        os.environ.setdefault(*CPU_PAINTING)  # read when WebKit makes its first context
         try:
             import gi
 
