@@ -146,3 +146,58 @@ def test_system_windows_paint_without_dmabuf_and_name_the_desktops_font(
     assert font_name
     body = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert body.replace('"', "") == f"{font_name}, sans-serif", body
+
+
+FIRST_DRAW_PROBE = r"""
+import json, sys, time
+import gi
+gi.require_version("Gtk", "3.0")
+gi.require_version("WebKit2", "4.1")
+from gi.repository import GLib, Gtk
+from webio_desktop.desktop.engines import gtk as engine
+
+View = engine._first_draw_view()
+events = []
+def note(what):
+    events.append([what, round(time.monotonic() - t0, 3)])
+
+t0 = time.monotonic()
+window = Gtk.Window()
+shown = View()
+window.add(shown)
+window.resize(320, 200)
+shown.connect("load-changed", lambda v, e: note(f"shown load {int(e)} {v.get_uri()}"))
+shown.connect_after("draw", lambda *a: note("shown drawn") and False)
+shown.load_uri("about:blank#first")
+shown.load_uri("about:blank#latest")  # before its first load: the latest URL wins
+note(f"shown uri before show {shown.get_uri()}")
+never = View()  # in no window: never drawn
+never.connect("load-changed", lambda v, e: note(f"never load {int(e)} {v.get_uri()}"))
+never.load_uri("about:blank#never")
+window.show_all()
+GLib.timeout_add(3000, Gtk.main_quit)
+Gtk.main()
+print(json.dumps(events))
+"""
+
+
+@pytest.mark.parametrize("engine", ["system"], indirect=True)
+def test_system_views_load_their_first_page_after_their_first_draw(engine, xdisplay):
+    """engines/gtk.py FirstDrawView: a window's first load starts once its view has been drawn
+    (a load under way while the window's first size reaches the web process made WebKitGTK's
+    next draw wait up to 500 ms); a view never drawn loads after FIRST_DRAW_WAIT_MS."""
+    from webio_desktop.desktop.engines.gtk import FIRST_DRAW_WAIT_MS
+
+    result = subprocess.run([sys.executable, "-c", FIRST_DRAW_PROBE], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "DISPLAY": xdisplay,
+                                                        "PYTHONPATH": str(ROOT)})
+    events = __import__("json").loads(result.stdout.strip().splitlines()[-1])
+    names = [name for name, _ in events]
+    at = {name: t for name, t in reversed(events)}  # first time of each
+    assert "shown uri before show None" in names, names
+    shown_loads = [n for n in names if n.startswith("shown load")]
+    assert shown_loads and shown_loads[0] == "shown load 0 about:blank#latest", names
+    assert names.index("shown drawn") < names.index(shown_loads[0]), names
+    never_loads = [n for n in names if n.startswith("never load")]
+    assert never_loads and never_loads[0] == "never load 0 about:blank#never", names
+    assert at[never_loads[0]] >= FIRST_DRAW_WAIT_MS / 1000, events

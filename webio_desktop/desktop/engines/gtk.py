@@ -7,6 +7,7 @@ and real X input, aimed with ``content_origin``.
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import os
@@ -83,9 +84,8 @@ class GtkEngine:
     def install(self, manager: WindowManager) -> None:
         self._manager = manager
         self._guard_navigation()
-        if self._warm is not None:
-            _first_window_adopts(self._warm)
-            self._adopted, self._warm = self._warm, None
+        _make_views(self._warm)
+        self._adopted, self._warm = self._warm, None
         from .gtk_drop import install as take_file_drops
         from .gtk_native import install as make_room_for_menus
 
@@ -232,42 +232,105 @@ class GtkEngine:
         BrowserView._webio_guarded = True
 
 
-def _first_window_adopts(warm: Any) -> None:
-    """The next window pywebview makes takes ``warm``'s context and web process: its ephemeral
-    context is ``warm``'s and its view is related to ``warm``. pywebview makes both inside
-    ``BrowserView.__init__`` through its module's ``webkit`` name, which is ours until then."""
+# How long a view that is never drawn (its window starts hidden or minimized) waits before it
+# loads its first page anyway (see FirstDrawView).
+FIRST_DRAW_WAIT_MS = 300
+
+
+def _make_views(warm: Any) -> None:
+    """pywebview's GTK backend makes each window's context and view through its module's
+    ``webkit`` name; ours gives it ``FirstDrawView`` views. The first window also adopts ``warm``
+    (prestart's view, or None): its ephemeral context is ``warm``'s and its view is related to
+    ``warm``, so it runs in that web process, already up."""
     from gi.repository import WebKit2
     from webview.platforms import gtk as backend
 
-    context = warm.get_context()
+    if isinstance(backend.webkit, _Webkit):  # installed by an earlier launch in this process
+        backend.webkit.warm = warm
+        return
+    backend.webkit = _Webkit(WebKit2, _first_draw_view(), warm)
 
-    class Contexts:
-        """``webkit.WebContext`` as pywebview calls it: the first ephemeral one is ours."""
 
-        def __getattr__(self, name: str) -> Any:
-            return getattr(WebKit2.WebContext, name)
+class _Webkit:
+    """``WebKit2`` as pywebview's backend calls it: its own but for views and the first
+    ephemeral context (see ``_make_views``)."""
 
-        @staticmethod
-        def new_ephemeral() -> Any:
-            return context
+    def __init__(self, webkit2: Any, view_class: type, warm: Any) -> None:
+        self._webkit2, self._view_class, self.warm = webkit2, view_class, warm
+        outer = self
 
-    class Adopting:
-        """``webkit`` for one window; anything but its view and context is WebKit2's own."""
+        class Contexts:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(webkit2.WebContext, name)
 
-        WebContext = Contexts()
+            @staticmethod
+            def new_ephemeral() -> Any:
+                if outer.warm is not None:
+                    return outer.warm.get_context()
+                return webkit2.WebContext.new_ephemeral()
 
-        def __getattr__(self, name: str) -> Any:
-            return getattr(WebKit2, name)
+        self.WebContext = Contexts()
 
-        @staticmethod
-        def WebView(**properties: Any) -> Any:  # noqa: N802 (WebKit2's name)
-            backend.webkit = WebKit2  # one window only
-            if properties.get("web_context") is not context:  # not private mode: no adoption
-                return WebKit2.WebView(**properties)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._webkit2, name)
+
+    def WebView(self, **properties: Any) -> Any:  # noqa: N802 (WebKit2's name)
+        warm, self.warm = self.warm, None  # one window adopts it
+        if warm is not None and properties.get("web_context") is warm.get_context():
             properties.pop("web_context")  # a related view shares its context and process
-            return WebKit2.WebView(related_view=warm, **properties)
+            properties["related_view"] = warm
+        return self._view_class(**properties)
 
-    backend.webkit = Adopting()
+
+@functools.lru_cache(maxsize=1)
+def _first_draw_view() -> type:
+    """The class of our windows' web views (made once: it registers a GType)."""
+    from gi.repository import GLib, WebKit2
+
+    class FirstDrawView(WebKit2.WebView):
+        """A web view that starts its first page load once the view has been drawn.
+
+        pywebview loads the page before it shows the window. The window's first size then
+        reaches the web process while the navigation is under way, and WebKitGTK's next draw of
+        the view waits (on the GUI thread, up to 500 ms) for the web process to paint at that
+        size; the web process paints only once the new page commits, which waits for a reply
+        from the GUI thread. About 1 start in 10 showed its page half a second late that way
+        (gdb: the GUI thread in WebKit's draw, in a timed wait). Loading after the first draw,
+        the size is settled before the navigation starts: no such wait in 95 starts here, and
+        the page no later (20 alternating starts). A view never drawn (a window that starts
+        hidden or minimized) loads after ``FIRST_DRAW_WAIT_MS``."""
+
+        __gtype_name__ = "WebioFirstDrawView"
+
+        def __init__(self, **properties: Any) -> None:
+            super().__init__(**properties)
+            self._first_uri: str | None = None
+            self._started = False
+            self._draw_handler = 0
+            self.connect("destroy", self._forget)  # closed before its first load: none
+
+        def _forget(self, *_: Any) -> None:
+            self._started = True
+
+        def load_uri(self, uri: str) -> None:
+            if self._started:
+                WebKit2.WebView.load_uri(self, uri)
+                return
+            waiting = self._first_uri is not None
+            self._first_uri = uri  # a newer URL before the first load: that one
+            if not waiting:
+                self._draw_handler = self.connect_after(
+                    "draw", lambda *_: GLib.idle_add(self._start) and False)
+                GLib.timeout_add(FIRST_DRAW_WAIT_MS, self._start)
+
+        def _start(self) -> bool:
+            if not self._started:
+                self._started = True
+                self.disconnect(self._draw_handler)
+                WebKit2.WebView.load_uri(self, self._first_uri)
+            return False
+
+    return FirstDrawView
 
 
 ENGINE = GtkEngine()
