@@ -288,7 +288,7 @@ def _first_draw_view() -> type:
     from gi.repository import GLib, WebKit2
 
     class FirstDrawView(WebKit2.WebView):
-        """A web view that starts its first page load once the view has been drawn.
+        """A web view that starts its first page load once its window has painted a frame.
 
         pywebview loads the page before it shows the window. The window's first size then
         reaches the web process while the navigation is under way, and WebKitGTK's next draw of
@@ -306,7 +306,7 @@ def _first_draw_view() -> type:
             super().__init__(**properties)
             self._first_uri: str | None = None
             self._started = False
-            self._draw_handler = 0
+            self._map_handler = 0
             self.connect("destroy", self._forget)  # closed before its first load: none
 
         def _forget(self, *_: Any) -> None:
@@ -319,14 +319,33 @@ def _first_draw_view() -> type:
             waiting = self._first_uri is not None
             self._first_uri = uri  # a newer URL before the first load: that one
             if not waiting:
-                self._draw_handler = self.connect_after(
-                    "draw", lambda *_: GLib.idle_add(self._start) and False)
+                if self.get_mapped():  # shown already: its size is settled
+                    GLib.idle_add(self._start)
+                else:
+                    self._map_handler = self.connect("map", self._after_first_paint)
                 GLib.timeout_add(FIRST_DRAW_WAIT_MS, self._start)
+
+        def _after_first_paint(self, *_: Any) -> None:
+            """Start once the window's frame clock has painted a frame (the frame clock's
+            signal, not the view's "draw": a built app has no pycairo, which PyGObject needs
+            to call a "draw" handler)."""
+            if self._map_handler:
+                self.disconnect(self._map_handler)
+                self._map_handler = 0
+            clock = self.get_frame_clock()
+            if clock is None:
+                GLib.idle_add(self._start)
+                return
+
+            def painted(_clock: Any) -> None:
+                clock.disconnect(handler)
+                GLib.idle_add(self._start)
+
+            handler = clock.connect("after-paint", painted)
 
         def _start(self) -> bool:
             if not self._started:
                 self._started = True
-                self.disconnect(self._draw_handler)
                 WebKit2.WebView.load_uri(self, self._first_uri)
             return False
 
