@@ -27,8 +27,8 @@ are also given as the median of the per-round ratios (the two starts of a round 
 apart, so a machine that slows down for a while slows both), with their quartiles.
 
 Runs alternate between the engines under one Xvfb and a D-Bus session bus. Run:
-``.venv/bin/python bench/engines.py [--runs 5] [--no-build] [--only KINDS] [--no-session-bus]``. Targets (issue 17): the system build <= 40 MiB, its start-up <= 1.0x
-the Qt build's.
+``.venv/bin/python bench/engines.py [--runs 5] [--no-build] [--only KINDS] [--no-session-bus]``.
+Targets (issue 17): the system build <= 40 MiB, its start-up <= 1.0x the Qt build's.
 """
 from __future__ import annotations
 

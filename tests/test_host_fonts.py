@@ -2,9 +2,9 @@
 same faces as the full stack, and an app's own font still wins."""
 from __future__ import annotations
 
-from webio_desktop import config
 import pytest
 
+from webio_desktop import config
 from webio_desktop.desktop.shim import LINUX_FONTS, shim_head
 from webio_desktop.server.page import render_page
 

@@ -1,6 +1,7 @@
 """Choosing the web engine: ``start_desktop(engine=...)``, the CLI's ``--engine``, bad names."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -111,7 +112,6 @@ def test_the_engine_started_early_serves_the_first_window_and_leaves_no_stray_pa
             proc.kill()
 
 
-
 @pytest.mark.parametrize("engine", ["system"], indirect=True)
 @pytest.mark.parametrize("renderer", [None, "0"], ids=["default", "gpu-path-kept"])
 def test_system_windows_paint_without_dmabuf_and_name_the_desktops_font(
@@ -201,7 +201,7 @@ def test_system_views_load_their_first_page_after_their_first_draw(engine, xdisp
     result = subprocess.run([sys.executable, "-c", FIRST_DRAW_PROBE], capture_output=True,
                             text=True, timeout=60, env={**os.environ, "DISPLAY": xdisplay,
                                                         "PYTHONPATH": str(ROOT)})
-    events = __import__("json").loads(result.stdout.strip().splitlines()[-1])
+    events = json.loads(result.stdout.strip().splitlines()[-1])
     names = [name for name, _ in events]
     at = {name: t for name, t in reversed(events)}  # first time of each
     assert "shown uri before show None" in names, names

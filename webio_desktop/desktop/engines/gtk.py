@@ -307,7 +307,7 @@ def _first_draw_view() -> type:
             super().__init__(**properties)
             self._first_uri: str | None = None
             self._started = False
-            self._map_handler = 0
+            self._map_handler = 0  # while it waits to be shown
             self.connect("destroy", self._forget)  # closed before its first load: none
 
         def _forget(self, *_: Any) -> None:
@@ -330,9 +330,7 @@ def _first_draw_view() -> type:
             """Start once the window's frame clock has painted a frame (the frame clock's
             signal, not the view's "draw": a built app has no pycairo, which PyGObject needs
             to call a "draw" handler)."""
-            if self._map_handler:
-                self.disconnect(self._map_handler)
-                self._map_handler = 0
+            self.disconnect(self._map_handler)
             clock = self.get_frame_clock()
             if clock is None:
                 GLib.idle_add(self._start)
