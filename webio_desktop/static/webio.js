@@ -270,10 +270,14 @@ function showNotice(message, dismissable) {
   if (dismissable) notice.append(closeButton('Dismiss', () => hideNotice(notice)));
   document.body.append(notice);
   const measure = () => root.style.setProperty('--webio-notice-height', `${Math.ceil(notice.getBoundingClientRect().height)}px`);
-  measure();
+  // The observer's first call comes after the frame's layout and before its paint, so the first
+  // frame with the bar already makes room for it; measuring here instead would force a layout in
+  // the middle of a frame (13-16 ms in WebKitGTK, when an app that ends at once shows its output).
   if ('ResizeObserver' in window) {
     noticeSize = new ResizeObserver(measure);
     noticeSize.observe(notice);
+  } else {
+    measure();
   }
   return notice;
 }
