@@ -198,3 +198,62 @@ def test_a_coroutine_app_is_prerendered_too(serve, page):
     page.fill("input[type=text]", "Di")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=hi Di")
+
+
+# Records when the page made each WebSocket and the first frame rendered with `text` in it
+# (a rAF callback runs right before its frame is painted).
+SOCKET_PROBE = """
+window.probe = { sockets: [], shown: null, loaded: null };
+const Native = window.WebSocket;
+window.WebSocket = class extends Native {
+  constructor(...args) { super(...args); window.probe.sockets.push(performance.now()); }
+};
+const watch = () => {
+  if (document.getElementById('pywebio-scope-ROOT')?.textContent.includes(%s)) {
+    window.probe.shown = performance.now();
+  } else {
+    requestAnimationFrame(watch);
+  }
+};
+requestAnimationFrame(watch);
+addEventListener('DOMContentLoaded', () => { window.probe.loaded = performance.now(); });
+"""
+
+
+def test_a_prerendered_page_opens_its_socket_after_its_first_screen_is_painted(serve, page):
+    """Making a socket costs WebKitGTK 2-14 ms: a prerendered page shows its first screen
+    first (webio.js, afterFirstPaint), then attaches."""
+    server = serve(greet_app, prerender=True)
+    page.add_init_script(SOCKET_PROBE % json.dumps("first screen"))
+    page.goto(server.url)
+    page.fill("input[type=text]", "Ada")  # the socket attached: the form works
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=hello Ada")
+    probe = page.evaluate("window.probe")
+    assert probe["shown"] is not None and len(probe["sockets"]) == 1, probe
+    assert probe["sockets"][0] > probe["shown"], probe
+    assert not page.js_errors
+
+
+def test_a_prerendered_page_that_paints_no_frame_still_attaches(serve, page):
+    """A window started hidden or minimized paints nothing; its page attaches all the same."""
+    server = serve(greet_app, prerender=True)
+    page.add_init_script("window.requestAnimationFrame = () => 0;")  # no frame ever comes
+    page.goto(server.url)
+    page.wait_for_selector("text=first screen")
+    page.fill("input[type=text]", "Bo")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=hello Bo")
+    assert not page.js_errors
+
+
+def test_a_page_without_a_first_screen_opens_its_socket_while_it_loads(serve, page):
+    """Not prerendered: the head script opens the socket before the front end has run, so
+    the app starts while the page is still loading (page.py, EARLY_SOCKET)."""
+    server = serve(greet_app)
+    page.add_init_script(SOCKET_PROBE % json.dumps("first screen"))
+    page.goto(server.url)
+    page.wait_for_selector("text=first screen")
+    probe = page.evaluate("window.probe")
+    assert len(probe["sockets"]) == 1 and probe["loaded"] is not None, probe
+    assert probe["sockets"][0] < probe["loaded"], probe

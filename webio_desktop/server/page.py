@@ -48,27 +48,21 @@ def _as_list(value: str | list[str] | None) -> list[str]:
 # Opens the session's WebSocket as soon as the page starts parsing, while the front end is still
 # being compiled: the app starts and its first frames are waiting by the time webio.js runs
 # (which takes the socket over, see connect() there). Cold first output measured ~25 ms sooner.
-# A prerendered page (config.attach) attaches the socket to its running session instead: the
-# secret goes in the first message, a resume message (``link.Resumption``) saying frame 1 (the
-# page's embedded frame) is applied, never in the URL that logs print.
+# A prerendered page (config.attach) already shows its session's first frame: its socket is
+# opened by webio.js after the first paint, and attaches to the running session.
 # First of all, a page that answered a URL holding a secret shows the clean URL
 # (``page_response``'s ``shown_url``), so the socket's URL, built from it, holds none either.
 EARLY_SOCKET = """<script>
 (() => {
   const config = JSON.parse(document.getElementById('webio-config').textContent || '{}');
   if (config.url) history.replaceState(history.state, '', config.url);
-  if (config.transport === 'http') return;
+  if (config.transport === 'http' || config.attach) return;
   const url = new URL(config.ws_url || location.pathname + location.search, location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  if (config.attach) url.searchParams.set('resume', '1');
   const frames = [];
   const keep = (e) => frames.push(e.data);
   const ws = new WebSocket(url.href);
   ws.addEventListener('message', keep);
-  if (config.attach) {
-    const attach = { event: 'resume', token: config.attach, frames: 1 };
-    ws.addEventListener('open', () => ws.send(JSON.stringify(attach)), { once: true });
-  }
   window.webioEarlySocket = { ws, frames, keep };
 })();
 </script>"""

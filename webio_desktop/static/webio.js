@@ -325,12 +325,22 @@ function scheduleAck() {
   }, 1000);
 }
 
+/** Apply one frame of commands (a socket message, or the page's embedded first frame). */
+function received(data) {
+  session.frames++;
+  onFrame(data);
+  scheduleAck();
+}
+
 function connect() {
   const url = new URL(socketUrl());
-  // The secret goes in the first message, not the URL (servers and proxies log URLs).
-  if (reconnect) url.searchParams.set('resume', '1');
-  // The page's first socket was opened by its head script (server/page.py, EARLY_SOCKET) while
-  // this module was still loading: take it over with the frames it has already received.
+  // A prerendered page's socket joins the session its request started (server/prerender.py)
+  // with the page's one-time secret. Secrets go in the first message, not the URL (servers and
+  // proxies log URLs).
+  const attach = reconnect ? null : config.attach;
+  if (reconnect || attach) url.searchParams.set('resume', '1');
+  // Any other page's first socket was opened by its head script (server/page.py, EARLY_SOCKET)
+  // while this module was still loading: take it over with the frames it has already received.
   const early = reconnect ? null : window.webioEarlySocket;
   window.webioEarlySocket = null;
   const ws = config.transport === 'http' ? new HttpSocket(location.pathname + location.search)
@@ -340,14 +350,11 @@ function connect() {
     if (reconnect) {
       ws.send(JSON.stringify({ event: 'resume', token: session.token, frames: session.frames }));
       hideNotice(reconnect.notice);
+    } else if (attach) {
+      ws.send(JSON.stringify({ event: 'resume', token: attach, frames: 1 })); // the embedded one
     }
     reconnect = null;
     flushOutbox();
-  };
-  const received = (data) => {
-    session.frames++;
-    onFrame(data);
-    scheduleAck();
   };
   const closed = () => {
     if (leaving || session.ended) return;
@@ -362,13 +369,6 @@ function connect() {
     }
     setTimeout(connect, Math.min(250 * 2 ** reconnect.tries++, 3000));
   };
-  // A prerendered page (server/prerender.py) carries the session's first frame: it comes
-  // before anything the socket received and is counted like a socket frame.
-  const first = reconnect ? null : document.getElementById('webio-first-frame');
-  if (first) {
-    first.remove();
-    received(first.textContent);
-  }
   ws.addEventListener('open', opened);
   ws.addEventListener('message', (e) => received(e.data));
   ws.addEventListener('close', closed);
@@ -379,6 +379,22 @@ function connect() {
     if (ws.readyState === WebSocket.OPEN) opened();
     else if (ws.readyState === WebSocket.CLOSED) closed();
   }
+}
+
+/**
+ * Call `fn` once the page has painted a frame: or after `ms` at the latest, as a page that is not
+ * shown (a window started hidden or minimized) paints none.
+ */
+function afterFirstPaint(fn, ms = 100) {
+  let called = false;
+  const once = () => {
+    if (!called) {
+      called = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(once));
+  setTimeout(once, ms);
 }
 
 // ---- start ----
@@ -413,4 +429,13 @@ if (panel && 'ResizeObserver' in window) {
   }).observe(panel);
 }
 root.classList.add('webio-panel-fixed');
-connect();
+// A prerendered page (server/prerender.py) carries its session's first frame: it is applied now,
+// counted like a socket frame, and the socket opens after the first paint. Opening one costs
+// WebKitGTK 2-14 ms, which would otherwise come before the page's first paint.
+const firstFrame = document.getElementById('webio-first-frame');
+if (firstFrame) {
+  firstFrame.remove();
+  received(firstFrame.textContent);
+}
+if (config.attach) afterFirstPaint(connect);
+else connect();
