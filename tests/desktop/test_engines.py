@@ -148,8 +148,9 @@ def test_system_windows_paint_without_dmabuf_and_name_the_desktops_font(
     assert body.replace('"', "") == f"{font_name}, sans-serif", body
 
 
-FIRST_DRAW_PROBE = r"""
-import json, sys, time
+FIRST_COMMIT_PROBE = r"""
+import json, socket, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.modules["cairo"] = None  # as in a built app: no pycairo, so no Python "draw" handlers
 import gi
 gi.require_version("Gtk", "3.0")
@@ -157,61 +158,76 @@ gi.require_version("WebKit2", "4.1")
 from gi.repository import GLib, Gtk
 from webio_desktop.desktop.engines import gtk as engine
 
-View = engine._first_draw_view()
+class Page(BaseHTTPRequestHandler):
+    def do_GET(self):
+        note(f"request {self.path}")
+        time.sleep(0.4 if self.path == "/slow" else 30)  # /never: answers after the test
+        body = b"<!doctype html><title>t</title><p>page</p>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+server.daemon_threads = True
+threading.Thread(target=server.serve_forever, daemon=True).start()
+base = f"http://127.0.0.1:{server.server_port}"
+refused = socket.socket()
+refused.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+closed_port = refused.getsockname()[1]
+
+View = engine._first_commit_view()
 events = []
 def note(what):
     events.append([what, round(time.monotonic() - t0, 3)])
 
-start = View._start
-def noted_start(view):
-    if not view._started:
-        note(f"load requested {view._first_uri}")
-    return start(view)
-View._start = noted_start
-
 t0 = time.monotonic()
-window = Gtk.Window()
-shown = View()
-window.add(shown)
-window.resize(320, 200)
-shown.connect("load-changed", lambda v, e: note(f"shown load {int(e)} {v.get_uri()}"))
-window.connect("map", lambda w: w.get_frame_clock().connect(
-    "after-paint", lambda c: note("window painted")))
-shown.load_uri("about:blank#first")
-shown.load_uri("about:blank#latest")  # before its first load: the latest URL wins
-note(f"shown uri before show {shown.get_uri()}")
-never = View()  # in no window: never drawn
-never.connect("load-changed", lambda v, e: note(f"never load {int(e)} {v.get_uri()}"))
-never.load_uri("about:blank#never")
-window.show_all()
-GLib.timeout_add(3000, Gtk.main_quit)
+for name, url in [("slow", base + "/slow"), ("refused", f"http://127.0.0.1:{closed_port}/"),
+                  ("never", base + "/never")]:
+    window = Gtk.Window()
+    view = View()
+    window.add(view)
+    window.resize(320, 200)
+    view.connect("load-changed", lambda v, e, n=name: note(f"{n} load {int(e)}"))
+    view.connect("load-failed", lambda *a, n=name: note(f"{n} failed") or False)
+    view.connect("map", lambda v, n=name: note(f"{n} view mapped"))
+    window.connect("map", lambda w, n=name: w.get_frame_clock().connect(
+        "after-paint", lambda c: note(f"{n} window painted")))
+    view.load_uri(url)
+    window.show_all()
+GLib.timeout_add(2500, Gtk.main_quit)
 Gtk.main()
 print(json.dumps(events))
 """
 
 
 @pytest.mark.parametrize("engine", ["system"], indirect=True)
-def test_system_views_load_their_first_page_after_their_first_draw(engine, xdisplay):
-    """engines/gtk.py FirstDrawView: a window's first load starts once its window has painted
-    (a load under way while the window's first size reaches the web process made WebKitGTK's
-    next draw wait up to 500 ms), also without pycairo, as in a built app; a view never drawn
-    loads after FIRST_DRAW_WAIT_MS."""
-    from webio_desktop.desktop.engines.gtk import FIRST_DRAW_WAIT_MS
+def test_system_views_are_drawn_once_their_first_page_commits(engine, xdisplay):
+    """engines/gtk.py FirstCommitView: a view loads at once, but its window is drawn without
+    it until the page commits (a draw while the navigation was under way made WebKitGTK wait
+    up to 500 ms); also without pycairo, as in a built app. A failed load shows at once; a page
+    that never commits shows after FIRST_COMMIT_WAIT_MS."""
+    from webio_desktop.desktop.engines.gtk import FIRST_COMMIT_WAIT_MS
 
-    result = subprocess.run([sys.executable, "-c", FIRST_DRAW_PROBE], capture_output=True,
+    result = subprocess.run([sys.executable, "-c", FIRST_COMMIT_PROBE], capture_output=True,
                             text=True, timeout=60, env={**os.environ, "DISPLAY": xdisplay,
                                                         "PYTHONPATH": str(ROOT)})
     events = json.loads(result.stdout.strip().splitlines()[-1])
     names = [name for name, _ in events]
     at = {name: t for name, t in reversed(events)}  # first time of each
-    assert "shown uri before show None" in names, names
-    shown_loads = [n for n in names if n.startswith("shown load")]
-    assert shown_loads and shown_loads[0] == "shown load 0 about:blank#latest", names
-    assert names.index("window painted") < names.index(shown_loads[0]), names
-    never_loads = [n for n in names if n.startswith("never load")]
-    assert never_loads and never_loads[0] == "never load 0 about:blank#never", names
-    assert at[never_loads[0]] >= FIRST_DRAW_WAIT_MS / 1000, events
-    # the shown view did not wait for that fallback
-    requested = at["load requested about:blank#latest"]
-    assert at["window painted"] <= requested < at["shown uri before show None"] + 0.2, events
-    assert at["load requested about:blank#never"] >= FIRST_DRAW_WAIT_MS / 1000, events
+    # slow: the window paints while the server takes 0.4 s to answer; the view is mapped
+    # (drawn) only once its page has committed (LoadEvent 2). Our handler runs before the
+    # probe's, so both can carry the same time.
+    assert at["slow window painted"] < at["slow view mapped"], events
+    assert at["slow load 2"] >= at["request /slow"] + 0.39, events
+    assert at["slow load 2"] - 0.01 <= at["slow view mapped"] < at["slow load 2"] + 0.2, events
+    # refused: shown as soon as the load failed (WebKit's error page goes on in it)
+    assert abs(at["refused view mapped"] - at["refused failed"]) < 0.2, events
+    assert at["refused view mapped"] < FIRST_COMMIT_WAIT_MS / 1000, events
+    # never: no commit, shown after the wait, not before
+    assert "never load 2" not in names, events
+    wait = FIRST_COMMIT_WAIT_MS / 1000
+    assert wait <= at["never view mapped"] < wait + 0.5, events

@@ -232,23 +232,23 @@ class GtkEngine:
         BrowserView._webio_guarded = True
 
 
-# How long a view that is never drawn (its window starts hidden or minimized) waits before it
-# loads its first page anyway (see FirstDrawView).
-FIRST_DRAW_WAIT_MS = 300
+# How long a view whose first page has not committed stays out of its window's drawing at most
+# (a server that never answers: the view then shows whatever WebKit has; see FirstCommitView).
+FIRST_COMMIT_WAIT_MS = 1000
 
 
 def _make_views(warm: Any) -> None:
     """pywebview's GTK backend makes each window's context and view through its module's
-    ``webkit`` name; ours gives it ``FirstDrawView`` views. The first window also adopts ``warm``
-    (prestart's view, or None): its ephemeral context is ``warm``'s and its view is related to
-    ``warm``, so it runs in that web process, already up."""
+    ``webkit`` name; ours gives it ``FirstCommitView`` views. The first window also adopts
+    ``warm`` (prestart's view, or None): its ephemeral context is ``warm``'s and its view is
+    related to ``warm``, so it runs in that web process, already up."""
     from gi.repository import WebKit2
     from webview.platforms import gtk as backend
 
     if isinstance(backend.webkit, _Webkit):  # installed by an earlier launch in this process
         backend.webkit.warm = warm
         return
-    backend.webkit = _Webkit(WebKit2, _first_draw_view(), warm)
+    backend.webkit = _Webkit(WebKit2, _first_commit_view(), warm)
 
 
 class _Webkit:
@@ -283,72 +283,52 @@ class _Webkit:
 
 
 @functools.lru_cache(maxsize=1)
-def _first_draw_view() -> type:
+def _first_commit_view() -> type:
     """The class of our windows' web views (made once: it registers a GType)."""
     from gi.repository import GLib, WebKit2
 
-    class FirstDrawView(WebKit2.WebView):
-        """A web view that starts its first page load once its window has painted a frame.
+    class FirstCommitView(WebKit2.WebView):
+        """A web view its window does not draw until its first page has committed.
 
         pywebview loads the page before it shows the window. The window's first size then
         reaches the web process while the navigation is under way, and WebKitGTK's next draw of
         the view waits (on the GUI thread, up to 500 ms) for the web process to paint at that
         size; the web process paints only once the new page commits, which waits for a reply
         from the GUI thread. About 1 start in 10 showed its page half a second late that way
-        (gdb: the GUI thread in WebKit's draw, in a timed wait). Loading after the window's first
-        frame, the size is settled before the navigation starts: no such wait in 95 starts from
-        the checkout nor in 25 of a built app, and the page no later (20 alternating starts). A
-        view never drawn (a window that starts hidden or minimized) loads after
-        ``FIRST_DRAW_WAIT_MS``."""
+        (gdb: the GUI thread in WebKit's draw, in a timed wait).
 
-        __gtype_name__ = "WebioFirstDrawView"
+        So the view loads at once but stays out of its window's drawing (``child-visible``
+        off: allocated, never mapped) until the navigation commits or fails, or
+        ``FIRST_COMMIT_WAIT_MS`` passes. Its first draw then waits only for the page's first
+        paint, which needs nothing from the GUI thread. (Loading only after the window's first
+        frame, as before, avoided the wait too but started each page ~35 ms later.)"""
+
+        __gtype_name__ = "WebioFirstCommitView"
 
         def __init__(self, **properties: Any) -> None:
             super().__init__(**properties)
-            self._first_uri: str | None = None
-            self._started = False
-            self._map_handler = 0  # while it waits to be shown
-            self.connect("destroy", self._forget)  # closed before its first load: none
+            self.set_child_visible(False)
+            self._waiting = [self.connect("load-changed", self._load_changed),
+                             self.connect("load-failed", self._reveal)]
+            self.connect("destroy", self._forget)  # closed before that: nothing to reveal
+            GLib.timeout_add(FIRST_COMMIT_WAIT_MS, self._reveal)
 
         def _forget(self, *_: Any) -> None:
-            self._started = True
+            self._waiting = []
 
-        def load_uri(self, uri: str) -> None:
-            if self._started:
-                WebKit2.WebView.load_uri(self, uri)
-                return
-            waiting = self._first_uri is not None
-            self._first_uri = uri  # a newer URL before the first load: that one
-            if not waiting:
-                if self.get_mapped():  # shown already: its size is settled
-                    GLib.idle_add(self._start)
-                else:
-                    self._map_handler = self.connect("map", self._after_first_paint)
-                GLib.timeout_add(FIRST_DRAW_WAIT_MS, self._start)
+        def _load_changed(self, _view: Any, event: Any) -> None:
+            if event in (WebKit2.LoadEvent.COMMITTED, WebKit2.LoadEvent.FINISHED):
+                self._reveal()
 
-        def _after_first_paint(self, *_: Any) -> None:
-            """Start once the window's frame clock has painted a frame (the frame clock's
-            signal, not the view's "draw": a built app has no pycairo, which PyGObject needs
-            to call a "draw" handler)."""
-            self.disconnect(self._map_handler)
-            clock = self.get_frame_clock()
-            if clock is None:
-                GLib.idle_add(self._start)
-                return
+        def _reveal(self, *_: Any) -> bool:
+            if self._waiting:
+                for handler in self._waiting:
+                    self.disconnect(handler)
+                self._waiting = []
+                self.set_child_visible(True)
+            return False  # (also a "load-failed" handler: the failure goes on to be shown)
 
-            def painted(_clock: Any) -> None:
-                clock.disconnect(handler)
-                GLib.idle_add(self._start)
-
-            handler = clock.connect("after-paint", painted)
-
-        def _start(self) -> bool:
-            if not self._started:
-                self._started = True
-                WebKit2.WebView.load_uri(self, self._first_uri)
-            return False
-
-    return FirstDrawView
+    return FirstCommitView
 
 
 ENGINE = GtkEngine()
