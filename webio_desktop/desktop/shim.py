@@ -128,9 +128,6 @@ def _css_family(name: str) -> str | None:
     return f'"{name}"'
 
 
-LINUX_FONTS = linux_fonts()
-
-
 def shim_head(platform: str = sys.platform, ui_font: str | None = None) -> str:
     """What a desktop window's pages carry in ``<head>``: the shim, and on Linux its fonts.
     ``ui_font``: see ``linux_fonts``."""
